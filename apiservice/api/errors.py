@@ -1,0 +1,83 @@
+"""The sourcehut error shape, for every status >= 400 (§1.7).
+
+    {"errors": [{"field": "name", "reason": "name is required"}]}
+
+``field`` is left out when no request field is at fault. A validation failure lists
+every bad field, nested ones as dotted paths (``events.0``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from django.http import JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+Error = dict[str, str]
+
+NON_FIELD_KEYS = {"non_field_errors", "detail", "__all__"}
+
+
+def error_body(reason: str, field: str | None = None) -> dict[str, list[Error]]:
+    error: Error = {"reason": reason} if field is None else {"field": field, "reason": reason}
+    return {"errors": [error]}
+
+
+def flatten(detail: Any, field: str | None = None) -> Iterator[Error]:
+    """Walk DRF's nested error detail and yield one sourcehut error per message."""
+    if isinstance(detail, Mapping):
+        for key, value in detail.items():
+            child = None if key in NON_FIELD_KEYS else (str(key) if field is None else f"{field}.{key}")
+            yield from flatten(value, child if key not in NON_FIELD_KEYS else field)
+    elif isinstance(detail, list | tuple):
+        for index, value in enumerate(detail):
+            nested = isinstance(value, Mapping | list | tuple)
+            yield from flatten(value, f"{field}.{index}" if nested and field else field)
+    else:
+        yield {"reason": str(detail)} if field is None else {"field": field, "reason": str(detail)}
+
+
+def errors_from(exc: exceptions.APIException) -> dict[str, list[Error]]:
+    return {"errors": list(flatten(exc.detail))}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler with the body replaced by the sourcehut shape.
+
+    Anything DRF does not know (a database outage, a bug) is left to propagate to
+    :class:`apiservice.api.middleware.ApiErrorMiddleware`, which answers 503 or 500.
+    """
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.APIException):
+        response.data = errors_from(exc)
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        response["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
+    return response
+
+
+def json_error(status_code: int, reason: str, **headers: str) -> JsonResponse:
+    """A plain-Django JSON error, for places outside DRF views (middleware, handlers)."""
+    response = JsonResponse(error_body(reason), status=status_code)
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+STATUS_REASONS = {
+    status.HTTP_400_BAD_REQUEST: "bad request",
+    status.HTTP_401_UNAUTHORIZED: "authentication required",
+    status.HTTP_403_FORBIDDEN: "forbidden",
+    status.HTTP_404_NOT_FOUND: "not found",
+    status.HTTP_405_METHOD_NOT_ALLOWED: "method not allowed",
+    status.HTTP_406_NOT_ACCEPTABLE: "no acceptable representation; use application/json, application/yaml or text/html",
+    status.HTTP_413_REQUEST_ENTITY_TOO_LARGE: "request body too large",
+    status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: "unsupported media type; send application/json",
+    status.HTTP_429_TOO_MANY_REQUESTS: "rate limit exceeded",
+    status.HTTP_500_INTERNAL_SERVER_ERROR: "internal server error",
+    status.HTTP_503_SERVICE_UNAVAILABLE: "service temporarily unavailable",
+}

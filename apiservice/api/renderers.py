@@ -1,0 +1,76 @@
+"""Renderers for §1.3 negotiation: JSON (default), YAML and the browsable HTML page.
+
+The JSON and YAML renderers also apply ``?fields=a,b`` (§1.4): on a 2xx object they keep
+only the named keys; on a page (see :class:`~apiservice.api.pagination.KeysetPagination`)
+they keep the pagination keys and filter each object of ``results``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from rest_framework import renderers
+
+FIELDS_PARAM = "fields"
+
+
+def requested_fields(request: Any) -> frozenset[str] | None:
+    if request is None:
+        return None
+    raw = request.query_params.get(FIELDS_PARAM) if hasattr(request, "query_params") else None
+    if raw is None:
+        return None
+    return frozenset(name.strip() for name in raw.split(",") if name.strip())
+
+
+def keep_fields(data: Any, fields: frozenset[str], *, page: bool) -> Any:
+    """Return ``data`` with each object trimmed to ``fields`` (unknown names are ignored)."""
+    if page and isinstance(data, dict) and isinstance(data.get("results"), list):
+        return {**data, "results": [_trim(item, fields) for item in data["results"]]}
+    return _trim(data, fields)
+
+
+def _trim(item: Any, fields: frozenset[str]) -> Any:
+    if isinstance(item, dict):
+        return {key: value for key, value in item.items() if key in fields}
+    return item
+
+
+def filtered(data: Any, renderer_context: dict[str, Any] | None) -> Any:
+    context = renderer_context or {}
+    response = context.get("response")
+    if response is None or response.status_code >= 300 or data is None:
+        return data
+    fields = requested_fields(context.get("request"))
+    if fields is None:
+        return data
+    return keep_fields(data, fields, page=getattr(response, "is_page", False))
+
+
+class JSONRenderer(renderers.JSONRenderer):
+    """``application/json``, compact, UTF-8; the default for JSON-ish and ``*/*`` Accepts."""
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        return super().render(filtered(data, renderer_context), accepted_media_type, renderer_context)
+
+
+class YAMLRenderer(renderers.BaseRenderer):
+    """``Accept: application/yaml`` gives the same document as YAML."""
+
+    media_type = "application/yaml"
+    format = "yaml"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        if data is None:
+            return b""
+        plain = renderers.json.loads(JSONRenderer().render(filtered(data, renderer_context)))
+        return yaml.safe_dump(plain, allow_unicode=True, sort_keys=False).encode()
+
+
+class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
+    """``Accept: text/html`` gives DRF's browsable page; its forms are left out (JSON only)."""
+
+    def get_rendered_html_form(self, data: Any, view: Any, method: str, request: Any) -> Any:
+        return None

@@ -1,0 +1,1 @@
+"""System checks run by ``manage.py check`` (and at start-up)."""

@@ -1,0 +1,33 @@
+"""Logging filters: API keys and tokens never reach a log line."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# ?apiKey=... (any case) in a logged URL or query string, and Authorization values.
+_QUERY_SECRET = re.compile(r"(?i)((?:api_?key|token|access_token)=)[^&\s\"']+")
+_AUTH_VALUE = re.compile(r"(?i)((?:bearer|token)\s+)[A-Za-z0-9._~+/=-]{8,}")
+_KEY_PREFIX = re.compile(r"\bapisvc_[A-Za-z0-9]+_[A-Za-z0-9]+")
+
+
+def mask_secrets(text: str) -> str:
+    """Replace credentials in ``text`` with ``***``.
+
+    >>> mask_secrets("POST /api/v1/authenticate?apiKey=apisvc_abc_def123456 HTTP/1.1")
+    'POST /api/v1/authenticate?apiKey=*** HTTP/1.1'
+    """
+    text = _QUERY_SECRET.sub(r"\1***", text)
+    text = _AUTH_VALUE.sub(r"\1***", text)
+    return _KEY_PREFIX.sub("apisvc_***", text)
+
+
+class MaskSecretsFilter(logging.Filter):
+    """Rewrites each record's message so that no credential is written out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_secrets(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True

@@ -1,0 +1,25 @@
+"""Root URLs: the API under /api/v1/, the admin under /admin/."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from apiservice.api.routing import route
+from apiservice.api.views import HealthView, VersionView
+
+api_v1 = [
+    route("version", VersionView.as_view(), "version"),
+    route("health", HealthView.as_view(), "health"),
+    route("schema", SpectacularAPIView.as_view(), "schema"),
+    route("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
+    route("redoc", SpectacularRedocView.as_view(url_name="schema"), "redoc"),
+    path("", include("auth.urls")),
+    path("", include("ratelimit.urls")),
+    path("", include("resources.urls")),
+    path("", include("webhooks.urls")),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("admin/", admin.site.urls),
+]

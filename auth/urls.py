@@ -1,0 +1,3 @@
+"""URL routes of auth; filled by its issue."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URL routes of ratelimit; filled by its issue."""
+
+urlpatterns: list = []

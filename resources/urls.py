@@ -1,0 +1,3 @@
+"""URL routes of resources; filled by its issue."""
+
+urlpatterns: list = []

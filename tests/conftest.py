@@ -1,0 +1,134 @@
+"""Shared fixtures: the embedded PostgreSQL and Redis (var/test/), API clients, live servers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from apiservice import embedded
+from apiservice.redis import get_redis
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def redis_client():
+    """The embedded test Redis, emptied before each test."""
+    client = get_redis()
+    client.flushdb()
+    return client
+
+
+@pytest.fixture
+def stopped_redis() -> Iterator[None]:
+    """Stops the embedded Redis for the test, then starts it again."""
+    embedded.stop_redis(settings.VAR_DIR)
+    try:
+        yield
+    finally:
+        embedded.ensure_redis(settings.VAR_DIR)
+        get_redis().connection_pool.disconnect()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def service_env(**extra: str) -> dict[str, str]:
+    """Environment for a child process (gunicorn, celery) on the test database and Redis."""
+    db = settings.DATABASES["default"]
+    database_url = f"postgresql://{db['USER']}:{db['PASSWORD']}@/{db['NAME']}?host={db['HOST']}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": settings.REDIS_URL,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "test-secret-key-for-child-processes-only-0123456789",
+        "APISERVICE_TESTING": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.update(extra)
+    return env
+
+
+def wait_for_http(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+class LiveServer:
+    """A real gunicorn (sync workers) on loopback, serving the test database."""
+
+    def __init__(self, workers: int = 2, **env: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(ROOT / "var" / "test" / f"gunicorn-{self.port}.log", "w+")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [
+                sys.executable, "-m", "gunicorn", "apiservice.wsgi",
+                "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
+                "--worker-class", "sync", "--access-logfile", "-",
+                "--access-logformat", '%(h)s "%(r)s" %(s)s',
+            ],
+            cwd=ROOT, env=service_env(**env), stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        wait_for_http(self.url + "/api/v1/version")
+
+    def output(self) -> str:
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+        self.log.close()
+
+
+@pytest.fixture
+def live_server_factory(transactional_db):
+    """Start gunicorn servers with extra env vars; all are stopped after the test."""
+    servers: list[LiveServer] = []
+
+    def start(workers: int = 2, **env: str) -> LiveServer:
+        server = LiveServer(workers, **env)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def gunicorn(live_server_factory) -> LiveServer:
+    return live_server_factory()

@@ -1,0 +1,3 @@
+"""URL routes of webhooks; filled by its issue."""
+
+urlpatterns: list = []
