@@ -126,6 +126,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "auth.middleware.CredentialMiddleware",  # API credential -> request.api_credential (no I/O for JWTs)
+    "ratelimit.middleware.RateLimitMiddleware",  # one Redis round trip: limit + revocation check
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -216,8 +218,9 @@ REST_FRAMEWORK = {
         "apiservice.api.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["apiservice.api.parsers.JSONParser"],
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["auth.authentication.CredentialAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["auth.permissions.ScopePermission"],
+    "DEFAULT_THROTTLE_CLASSES": [],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apiservice.api.negotiation.ContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "apiservice.api.pagination.KeysetPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -132,3 +132,36 @@ def live_server_factory(transactional_db):
 @pytest.fixture
 def gunicorn(live_server_factory) -> LiveServer:
     return live_server_factory()
+
+
+@pytest.fixture
+def user(db):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user("alice", email="alice@example.org", password="not-used-here")
+
+
+@pytest.fixture
+def other_user(db):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user("bob", email="bob@example.org", password="not-used-here")
+
+
+@pytest.fixture
+def client_for():
+    """``client_for(user, scopes={"repos:read"})``: an APIClient authenticated as if by a key.
+
+    Uses DRF's force_authenticate with a real :class:`auth.credentials.Credential`, so views
+    and permissions see exactly what a real request sees. End-to-end tests of the
+    credential flow itself use real keys (see tests/auth/).
+    """
+    from auth.credentials import Credential
+
+    def make(user, scopes=("*",), api_key_id=0):
+        client = APIClient()
+        credential = Credential(kind="apikey", user_id=user.pk, api_key_id=api_key_id, scopes=frozenset(scopes))
+        client.force_authenticate(user=user, token=credential)
+        return client
+
+    return make
