@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from django.contrib.auth import get_user_model
 from django.urls import path
 from rest_framework import generics, serializers
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -19,11 +20,13 @@ class UserRow(serializers.ModelSerializer):
 
 
 class UserList(generics.ListAPIView):
+    permission_classes = [AllowAny]
     serializer_class = UserRow
     queryset = get_user_model().objects.all()
 
 
 class Stamp(APIView):
+    permission_classes = [AllowAny]
     def get(self, request):
         return Response(
             {
@@ -34,6 +37,7 @@ class Stamp(APIView):
 
 
 class Boom(APIView):
+    permission_classes = [AllowAny]
     def get(self, request):
         raise RuntimeError("a bug")
 
