@@ -86,7 +86,7 @@ class LiveServer:
     def __init__(self, workers: int = 2, **env: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(ROOT / "var" / "test" / f"gunicorn-{self.port}.log", "w+")  # noqa: SIM115
+        self.log = open(settings.VAR_DIR / f"gunicorn-{self.port}.log", "w+")  # noqa: SIM115
         self.process = subprocess.Popen(
             [
                 sys.executable, "-m", "gunicorn", "apiservice.wsgi",
