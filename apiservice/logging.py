@@ -31,3 +31,20 @@ class MaskSecretsFilter(logging.Filter):
         if masked != message:
             record.msg, record.args = masked, None
         return True
+
+
+try:
+    from django.views.debug import SafeExceptionReporterFilter
+except ImportError:  # pragma: no cover - Django is always installed
+    SafeExceptionReporterFilter = object  # type: ignore[misc,assignment]
+
+
+class ExceptionReporterFilter(SafeExceptionReporterFilter):  # type: ignore[misc,valid-type]
+    """Error reports (500 e-mails, debug pages) mask the query string and Authorization header."""
+
+    def get_safe_request_meta(self, request):  # type: ignore[no-untyped-def]
+        meta = super().get_safe_request_meta(request)
+        for name in ("QUERY_STRING", "HTTP_AUTHORIZATION", "REQUEST_URI", "RAW_URI"):
+            if name in meta:
+                meta[name] = self.cleansed_substitute
+        return meta

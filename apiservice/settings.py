@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -109,6 +110,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -264,6 +266,7 @@ X_FRAME_OPTIONS = "DENY"
 # -------------------------------------------------------------------- logging
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+DEFAULT_EXCEPTION_REPORTER_FILTER = "apiservice.logging.ExceptionReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -278,4 +281,21 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "pgserver": {"level": "WARNING"},
     },
+}
+
+# ------------------------------------------------------------ credentials (§2)
+
+API_KEY_HMAC_KEY = secret_setting("API_KEY_HMAC_KEY", purpose="the keyed hash of API keys")
+API_AUTH = {
+    "KEY_HMAC_KEY": API_KEY_HMAC_KEY,
+    "JWT_LIFETIME_SECONDS": env_int("JWT_LIFETIME_SECONDS", 3600),
+}
+SIMPLE_JWT = {
+    "SIGNING_KEY": secret_setting("JWT_SIGNING_KEY", purpose="the signature of JWTs"),
+    "ALGORITHM": "HS256",
+    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=API_AUTH["JWT_LIFETIME_SECONDS"]),
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
+    "UPDATE_LAST_LOGIN": False,
+    "AUTH_HEADER_TYPES": ("Bearer", "token"),
 }

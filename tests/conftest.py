@@ -61,7 +61,10 @@ def service_env(**extra: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "REDIS_URL": settings.REDIS_URL,
         "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "test-secret-key-for-child-processes-only-0123456789",
+        # The same secrets as this process, so keys and tokens made here verify there.
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        "API_KEY_HMAC_KEY": settings.API_KEY_HMAC_KEY,
+        "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"],
         "APISERVICE_TESTING": "1",
         "PYTHONUNBUFFERED": "1",
     }
@@ -69,9 +72,11 @@ def service_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def wait_for_http(url: str, timeout: float = 30.0) -> None:
+def wait_for_http(url: str, timeout: float = 30.0, process: subprocess.Popen | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the server for {url} exited with code {process.returncode}")
         try:
             requests.get(url, timeout=1)
             return
@@ -89,15 +94,16 @@ class LiveServer:
         self.log = open(settings.VAR_DIR / f"gunicorn-{self.port}.log", "w+")  # noqa: SIM115
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "gunicorn", "apiservice.wsgi",
+                sys.executable, "-m", "gunicorn", "apiservice.wsgi", "--config", str(ROOT / "gunicorn.conf.py"),
                 "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
-                "--worker-class", "sync", "--access-logfile", "-",
-                "--access-logformat", '%(h)s "%(r)s" %(s)s',
             ],
             cwd=ROOT, env=service_env(**env), stdout=self.log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
-        wait_for_http(self.url + "/api/v1/version")
+        try:
+            wait_for_http(self.url + "/api/v1/version", process=self.process)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}\n{self.output()[-3000:]}") from None
 
     def output(self) -> str:
         self.log.flush()
@@ -138,14 +144,14 @@ def gunicorn(live_server_factory) -> LiveServer:
 def user(db):
     from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.create_user("alice", email="alice@example.org", password="not-used-here")
+    return get_user_model().objects.create_user("alice", email="alice@example.org")
 
 
 @pytest.fixture
 def other_user(db):
     from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.create_user("bob", email="bob@example.org", password="not-used-here")
+    return get_user_model().objects.create_user("bob", email="bob@example.org")
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,8 +21,7 @@ from apiservice.redis import get_redis
 class VersionView(APIView):
     """``GET /api/v1/version`` -> ``{"version": "1.2.3"}``; the major number changes only on breaking changes."""
 
-    authentication_classes: list[Any] = []
-    permission_classes: list[Any] = []
+    permission_classes = [AllowAny]
 
     @extend_schema(
         operation_id="version",
@@ -72,8 +72,7 @@ ServiceState = inline_serializer(
 class HealthView(APIView):
     """``GET /api/v1/health`` for load balancers: 200 when every backing service is up, else 503."""
 
-    authentication_classes: list[Any] = []
-    permission_classes: list[Any] = []
+    permission_classes = [AllowAny]
 
     @extend_schema(
         operation_id="health",

@@ -1,0 +1,31 @@
+"""API keys (§2.2): the secret is never stored, only a short public identifier and a keyed hash."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils import timezone
+
+
+class ApiKey(models.Model):
+    """One of a user's API keys. The plaintext ``apisvc_<identifier>_<secret>`` is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=128)
+    identifier = models.CharField(max_length=16, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)  # HMAC-SHA256 hex of the secret part
+    scopes = ArrayField(models.CharField(max_length=32), default=list)
+    expires = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "API key"
+        indexes = [models.Index(fields=["user", "-id"], name="apikey_user_id_desc")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.identifier})"
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires is not None and self.expires <= (now or timezone.now())

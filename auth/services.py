@@ -1,0 +1,198 @@
+"""Credential flows (§2): issuing and revoking API keys, verifying them, minting JWTs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import AccessToken
+
+from auth import conf, keytext, revocation
+from auth.credentials import Credential
+from auth.models import ApiKey
+from auth.principal import TokenUser
+from auth.scopes import ALL, covers, parse_scopes
+from resources.services.audit import audit_log_record
+
+# JWT claims (beside simplejwt's exp, iat, jti, token_type and user_id)
+CLAIM_KEY = "api_key_id"
+CLAIM_SCOPES = "scopes"
+CLAIM_USERNAME = "username"
+
+
+class InvalidCredential(Exception):
+    """The presented credential is unknown, malformed, expired, revoked or its user inactive.
+
+    The message is safe to show to the client; it never contains the credential.
+    """
+
+
+class ScopeEscalation(Exception):
+    """A credential tried to mint a key with scopes it does not hold itself."""
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    api_key: ApiKey
+    secret: str  # the full key text; shown once, never stored
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_in_ms: int
+
+
+def api_key_create(
+    *,
+    user: Any,
+    name: str,
+    scopes: list[str],
+    expires: datetime | None = None,
+    ip: str | None = None,
+    creator_scopes: frozenset[str] | None = None,
+) -> IssuedKey:
+    """Create a key for ``user``; ``creator_scopes`` (the calling credential's) bounds the new scopes.
+
+    Operators (admin, management commands) pass ``creator_scopes=None``: no bound.
+    """
+    requested = parse_scopes(scopes)
+    if creator_scopes is not None and not covers(creator_scopes, requested):
+        raise ScopeEscalation("a new key's scopes may not exceed those of the credential creating it")
+    identifier = keytext.random_text(keytext.IDENTIFIER_LENGTH)
+    secret = keytext.random_text(keytext.SECRET_LENGTH)
+    with transaction.atomic():
+        api_key = ApiKey.objects.create(
+            user=user,
+            name=name,
+            identifier=identifier,
+            secret_hash=keytext.secret_hash(conf.get("KEY_HMAC_KEY"), secret),
+            scopes=sorted(requested),
+            expires=expires,
+        )
+        audit_log_record(user_id=user.pk, action="api-key:create", ip=ip, details=f"{name} ({identifier})")
+    return IssuedKey(api_key=api_key, secret=keytext.key_text(conf.get("KEY_PREFIX"), identifier, secret))
+
+
+def api_key_delete(*, api_key: ApiKey, ip: str | None = None) -> None:
+    """Delete the key; every JWT minted from it fails from now on, on every process."""
+    with transaction.atomic():
+        audit_log_record(
+            user_id=api_key.user_id,
+            action="api-key:delete",
+            ip=ip,
+            details=f"{api_key.name} ({api_key.identifier})",
+        )
+        key_id = api_key.pk
+        api_key.delete()
+        # Inside the transaction: if Redis is down the delete rolls back (and the client
+        # gets a 503) rather than leaving live JWTs for a key reported deleted.
+        revocation.mark_revoked(revocation.api_key_marker(key_id))
+
+
+def api_key_verify(text: str) -> ApiKey:
+    """The active key whose text is ``text`` (one indexed query, user joined); else InvalidCredential."""
+    parts = keytext.split_key(text, conf.get("KEY_PREFIX"))
+    if parts is None:
+        raise InvalidCredential("malformed API key")
+    identifier, secret = parts
+    api_key = ApiKey.objects.select_related("user").filter(identifier=identifier).first()
+    # Compare even when no row matched, so timing does not tell which identifiers exist.
+    stored = api_key.secret_hash if api_key is not None else "0" * 64
+    if not keytext.secret_matches(conf.get("KEY_HMAC_KEY"), secret, stored) or api_key is None:
+        raise InvalidCredential("unknown or revoked API key")
+    if api_key.is_expired():
+        raise InvalidCredential("API key expired")
+    if not api_key.user.is_active:
+        raise InvalidCredential("user is inactive")
+    return api_key
+
+
+def api_key_touch(*, api_key: ApiKey, ip: str | None) -> None:
+    """Record use of the key: ``last_used`` and an audit entry, at most once a minute per key."""
+    now = timezone.now()
+    resolution = timedelta(seconds=conf.get("LAST_USED_RESOLUTION_SECONDS"))
+    if api_key.last_used is not None and now - api_key.last_used < resolution:
+        return
+    with transaction.atomic():
+        # Conditional: of several processes seeing the same stale value, one writes.
+        updated = (
+            ApiKey.objects.filter(pk=api_key.pk, last_used=api_key.last_used)
+            .exclude(last_used__gt=now - resolution)
+            .update(last_used=now)
+        )
+        if updated:
+            audit_log_record(user_id=api_key.user_id, action="api-key:use", ip=ip, details=api_key.identifier)
+    api_key.last_used = now
+
+
+def credential_for_key(api_key: ApiKey) -> Credential:
+    return Credential(kind="apikey", user_id=api_key.user_id, api_key_id=api_key.pk, scopes=frozenset(api_key.scopes))
+
+
+def jwt_issue(*, api_key: ApiKey, ip: str | None = None) -> IssuedToken:
+    """Mint a JWT for the key (Hangar's exchange). It never outlives the key's expiry."""
+    token = AccessToken()
+    now = timezone.now()
+    expires = now + timedelta(seconds=conf.get("JWT_LIFETIME_SECONDS"))
+    if api_key.expires is not None and api_key.expires < expires:
+        expires = api_key.expires
+    token.set_exp(from_time=now, lifetime=expires - now)
+    token["user_id"] = api_key.user_id
+    token[CLAIM_USERNAME] = api_key.user.username
+    token[CLAIM_KEY] = api_key.pk
+    token[CLAIM_SCOPES] = sorted(api_key.scopes)
+    audit_log_record(user_id=api_key.user_id, action="api-key:authenticate", ip=ip, details=api_key.identifier)
+    expires_in_ms = max(0, int((expires - now).total_seconds() * 1000))
+    return IssuedToken(token=str(token), expires_in_ms=expires_in_ms)
+
+
+def jwt_verify(text: str) -> tuple[TokenUser, Credential]:
+    """Verify signature, algorithm and expiry, with no I/O. Revocation is checked by the limiter."""
+    try:
+        token = AccessToken(text)
+    except TokenError as exc:
+        raise InvalidCredential("invalid or expired token") from exc
+    try:
+        user_id, key_id = int(token["user_id"]), int(token[CLAIM_KEY])
+        scopes = frozenset(str(scope) for scope in token[CLAIM_SCOPES])
+        username = str(token[CLAIM_USERNAME])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidCredential("invalid token claims") from exc
+    credential = Credential(
+        kind="jwt",
+        user_id=user_id,
+        api_key_id=key_id,
+        scopes=scopes,
+        revocation_keys=revocation.markers_for(api_key_id=key_id, user_id=user_id),
+    )
+    return TokenUser(user_id, username), credential
+
+
+def presented_credential(text: str) -> tuple[Any, Credential, ApiKey | None]:
+    """Verify an API key or a JWT: ``(user, credential, api_key or None)``."""
+    if keytext.looks_like_key(text, conf.get("KEY_PREFIX")):
+        api_key = api_key_verify(text)
+        return api_key.user, credential_for_key(api_key), api_key
+    user, credential = jwt_verify(text)
+    return user, credential, None
+
+
+__all__ = [
+    "ALL",
+    "InvalidCredential",
+    "IssuedKey",
+    "IssuedToken",
+    "ScopeEscalation",
+    "api_key_create",
+    "api_key_delete",
+    "api_key_touch",
+    "api_key_verify",
+    "jwt_issue",
+    "jwt_verify",
+    "presented_credential",
+]

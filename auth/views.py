@@ -1,0 +1,126 @@
+"""Credential endpoints: API keys (§2.2) and the key-to-JWT exchange (§2.3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apiservice.api.client import client_ip
+from auth import services
+from auth.models import ApiKey
+from auth.principal import load_user
+from auth.serializers import (
+    ApiKeyCreatedSerializer,
+    ApiKeyCreateSerializer,
+    ApiKeySerializer,
+    AuthenticateRequestSerializer,
+    TokenSerializer,
+)
+
+
+class AuthenticateView(APIView):
+    """``POST /api/v1/authenticate?apiKey=<key>`` (or ``{"apiKey": ...}``) -> ``{"token", "expiresIn"}``.
+
+    Hangar's exchange: ``expiresIn`` is in milliseconds. An unknown, revoked or expired
+    key, or an inactive user, is a 401.
+    """
+
+    permission_classes = [AllowAny]
+    rate_limit_scopes = {"POST": "authenticate"}
+
+    @extend_schema(
+        operation_id="authenticate",
+        tags=["credentials"],
+        auth=[],
+        parameters=[OpenApiParameter("apiKey", str, OpenApiParameter.QUERY, required=False)],
+        request=AuthenticateRequestSerializer,
+        responses={200: TokenSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        text = request.query_params.get("apiKey") or self.body_key(request)
+        if not text:
+            raise exceptions.ValidationError({"apiKey": ["apiKey is required, in the query string or the JSON body"]})
+        try:
+            api_key = services.api_key_verify(text)
+        except services.InvalidCredential as exc:
+            raise exceptions.AuthenticationFailed(str(exc)) from None
+        issued = services.jwt_issue(api_key=api_key, ip=client_ip(request))
+        return Response({"token": issued.token, "expiresIn": issued.expires_in_ms})
+
+    def body_key(self, request: Request) -> str | None:
+        data = request.data if request.content_type else {}
+        if not isinstance(data, dict):
+            raise exceptions.ValidationError({"apiKey": ["the body must be a JSON object"]})
+        value = data.get("apiKey")
+        if value is not None and not isinstance(value, str):
+            raise exceptions.ValidationError({"apiKey": ["apiKey must be a string"]})
+        return value
+
+    def get_authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'
+
+
+class ApiKeyListView(generics.ListCreateAPIView):
+    """``GET /api/v1/keys`` (a page of the caller's keys, never a secret); ``POST`` creates one.
+
+    The new key's scopes never exceed those of the credential creating it.
+    """
+
+    required_scope = "apikeys"
+    rate_limit_scopes = {"POST": "apikey-create"}
+    serializer_class = ApiKeySerializer
+
+    def get_queryset(self):
+        return ApiKey.objects.filter(user_id=self.request.user.pk)
+
+    @extend_schema(operation_id="api_keys_list", tags=["credentials"])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="api_keys_create",
+        tags=["credentials"],
+        request=ApiKeyCreateSerializer,
+        responses={201: ApiKeyCreatedSerializer},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        incoming = ApiKeyCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            issued = services.api_key_create(
+                user=load_user(request),
+                ip=client_ip(request),
+                creator_scopes=request.auth.scopes,
+                **incoming.validated_data,
+            )
+        except services.ScopeEscalation as exc:
+            raise exceptions.PermissionDenied(str(exc)) from None
+        body = {**ApiKeySerializer(issued.api_key).data, "key": issued.secret}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class ApiKeyDetailView(generics.RetrieveDestroyAPIView):
+    """``GET``/``DELETE /api/v1/keys/:id``; deleting revokes every JWT minted from the key."""
+
+    required_scope = "apikeys"
+    serializer_class = ApiKeySerializer
+
+    def get_queryset(self):
+        return ApiKey.objects.filter(user_id=self.request.user.pk)
+
+    @extend_schema(operation_id="api_keys_retrieve", tags=["credentials"])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(operation_id="api_keys_destroy", tags=["credentials"], responses={204: None})
+    def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().delete(request, *args, **kwargs)
+
+    def perform_destroy(self, instance: ApiKey) -> None:
+        services.api_key_delete(api_key=instance, ip=client_ip(self.request))

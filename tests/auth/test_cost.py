@@ -1,0 +1,29 @@
+"""What authentication costs per request, counted (§2, issue 3 item 6)."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_jwt_request_makes_no_sql_query_for_authentication(api_client, api_key, django_assert_num_queries):
+    token = api_client.post(f"/api/v1/authenticate?apiKey={api_key.secret}").json()["token"]
+    with django_assert_num_queries(0):
+        response = api_client.get("/api/v1/version", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200
+
+
+def test_an_api_key_request_makes_one_indexed_query(api_client, api_key, django_assert_num_queries):
+    api_client.get("/api/v1/version", HTTP_AUTHORIZATION=f"token {api_key.secret}")  # sets last_used
+    with django_assert_num_queries(1) as captured:
+        response = api_client.get("/api/v1/version", HTTP_AUTHORIZATION=f"token {api_key.secret}")
+    assert response.status_code == 200
+    sql = captured.captured_queries[0]["sql"]
+    assert '"identifier" = ' in sql and "JOIN" in sql  # the unique index, with the user joined
+
+
+def test_key_verification_uses_a_keyed_sha256_not_the_password_hasher(api_key):
+    from auth import conf, keytext
+
+    identifier, secret = keytext.split_key(api_key.secret, "apisvc")
+    assert api_key.api_key.secret_hash == keytext.secret_hash(conf.get("KEY_HMAC_KEY"), secret)
+    assert len(api_key.api_key.secret_hash) == 64
