@@ -23,3 +23,5 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "apiservice.api.middleware.server_error"

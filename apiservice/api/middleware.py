@@ -59,13 +59,33 @@ class ApiErrorMiddleware:
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if not request.path.startswith(API_PREFIX):
             return None
-        if is_unavailable(exc):
-            logger.warning("backing service unavailable: %s: %s", type(exc).__name__, exc)
-            return json_error(503, STATUS_REASONS[503], Retry_After=RETRY_AFTER_SECONDS)
-        if isinstance(exc, RequestDataTooBig):
-            return json_error(413, STATUS_REASONS[413])
-        if isinstance(exc, DatabaseError):
-            logger.exception("database error")
-        else:
-            logger.exception("unhandled error on %s %s", request.method, request.path)
-        return json_error(500, STATUS_REASONS[500])
+        return exception_response(request, exc)
+
+
+def exception_response(request: HttpRequest, exc: BaseException) -> HttpResponse:
+    """The JSON answer to an exception nothing else handled: 503 for an outage, else 500."""
+    if is_unavailable(exc):
+        logger.warning("backing service unavailable: %s: %s", type(exc).__name__, exc)
+        return json_error(503, STATUS_REASONS[503], Retry_After=RETRY_AFTER_SECONDS)
+    if isinstance(exc, RequestDataTooBig):
+        return json_error(413, STATUS_REASONS[413])
+    if isinstance(exc, DatabaseError):
+        logger.error("database error", exc_info=exc)
+    else:
+        logger.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
+    return json_error(500, STATUS_REASONS[500])
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: also reached by exceptions raised in middleware, which skip process_exception.
+
+    Django calls it while handling the exception, so ``sys.exc_info()`` still holds it.
+    """
+    import sys
+
+    from django.views.defaults import server_error as html_server_error
+
+    exc = sys.exc_info()[1]
+    if request.path.startswith(API_PREFIX) or (exc is not None and is_unavailable(exc)):
+        return exception_response(request, exc) if exc is not None else json_error(500, STATUS_REASONS[500])
+    return html_server_error(request)

@@ -27,6 +27,7 @@ class UserList(generics.ListAPIView):
 
 class Stamp(APIView):
     permission_classes = [AllowAny]
+
     def get(self, request):
         return Response(
             {
@@ -38,6 +39,7 @@ class Stamp(APIView):
 
 class Boom(APIView):
     permission_classes = [AllowAny]
+
     def get(self, request):
         raise RuntimeError("a bug")
 
