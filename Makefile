@@ -37,6 +37,7 @@ check: venv lint
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=ci-check-deploy-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz \
 	  DJANGO_SECURE_SSL_REDIRECT=1 DJANGO_SECURE_HSTS_SECONDS=31536000 \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 
 ## make stop: stop the embedded servers (make run stops them itself on Ctrl-C)
 stop: venv

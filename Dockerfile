@@ -1,0 +1,24 @@
+# The one image for web, worker and beat. Build: docker build -t apiservice .
+FROM python:3.12-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DJANGO_STATIC_ROOT=/app/static
+WORKDIR /app
+
+COPY pyproject.toml README.md ./
+COPY apiservice ./apiservice
+COPY auth ./auth
+COPY ratelimit ./ratelimit
+COPY resources ./resources
+COPY webhooks ./webhooks
+COPY manage.py gunicorn.conf.py ./
+RUN pip install --no-cache-dir . \
+    && useradd --system --uid 10001 --home /app apiservice \
+    && DJANGO_SECRET_KEY=collectstatic API_KEY_HMAC_KEY=x JWT_SIGNING_KEY=x WEBHOOK_SIGNING_KEYS= \
+       DATABASE_URL=postgres://build@localhost/none REDIS_URL=redis://localhost:1 DJANGO_DEBUG=1 \
+       python manage.py collectstatic --no-input -v 0 \
+    && chown -R apiservice /app
+USER apiservice
+
+EXPOSE 8000
+CMD ["gunicorn", "apiservice.wsgi", "-c", "gunicorn.conf.py", "--bind", "0.0.0.0:8000"]
