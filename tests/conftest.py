@@ -78,9 +78,9 @@ def wait_for_http(url: str, timeout: float = 30.0, process: subprocess.Popen | N
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"the server for {url} exited with code {process.returncode}")
         try:
-            requests.get(url, timeout=1)
+            requests.get(url, timeout=5)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.1)
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 
