@@ -1,0 +1,24 @@
+"""Every environment variable the code reads is documented in docs/configuration.md."""
+
+import re
+
+from tests.conftest import ROOT
+
+READERS = re.compile(
+    r"""(?:env_str|env_int|env_bool|env_list|env_float|secret_setting|os\.environ\.get|os\.environ\.setdefault|os\.getenv)\(\s*["']([A-Z][A-Z0-9_]+)["']"""
+)
+NOT_CONFIGURATION = {"DJANGO_SETTINGS_MODULE", "CI", "PYTHONUNBUFFERED"}
+
+
+def code_files():
+    for folder in ("apiservice", "auth", "ratelimit", "resources", "webhooks"):
+        yield from (ROOT / folder).rglob("*.py")
+    yield ROOT / "gunicorn.conf.py"
+
+
+def test_every_env_var_read_is_documented():
+    documented = (ROOT / "docs" / "configuration.md").read_text()
+    read = {name for path in code_files() for name in READERS.findall(path.read_text())}
+    assert read, "the scan finds the settings' env vars"
+    missing = sorted(name for name in read - NOT_CONFIGURATION if f"`{name}`" not in documented)
+    assert not missing, f"add to docs/configuration.md: {missing}"
