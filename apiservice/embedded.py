@@ -27,6 +27,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 DATABASE_NAME = "apiservice"
+# Servers this process started (not found running): a test session stops these at its end.
+STARTED: set[str] = set()
 _SOCKET_MAX = 100  # sun_path is 108 bytes on Linux; keep a margin
 
 
@@ -50,6 +52,8 @@ def ensure_postgres(var_dir: Path) -> str:
     import pgserver  # heavy import, only when embedded
 
     with _locked(var_dir):
+        if _pid_from(var_dir / "pg" / "postmaster.pid") is None:
+            STARTED.add("postgres")
         server = pgserver.get_server(var_dir / "pg", cleanup_mode=None)
         _ensure_database(server.get_uri())
     return server.get_uri(DATABASE_NAME)
@@ -91,6 +95,7 @@ def ensure_redis(var_dir: Path) -> str:
     with _locked(var_dir):
         if not _redis_answers(socket_path):
             _start_redis(redis_dir, socket_path)
+            STARTED.add("redis")
     return f"unix://{socket_path}"
 
 

@@ -22,6 +22,19 @@ from apiservice.redis import get_redis
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """Stop the embedded servers this test session started; ones found running stay up."""
+    if settings.EMBEDDED and embedded.STARTED:
+        get_redis().connection_pool.disconnect()
+        if "redis" in embedded.STARTED:
+            embedded.stop_redis(settings.VAR_DIR)
+        if "postgres" in embedded.STARTED:
+            from django.db import connections
+
+            connections.close_all()
+            embedded.stop_postgres(settings.VAR_DIR)
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
@@ -38,6 +51,8 @@ def redis_client():
 @pytest.fixture
 def stopped_redis() -> Iterator[None]:
     """Stops the embedded Redis for the test, then starts it again."""
+    if not settings.EMBEDDED:
+        pytest.skip("stops and restarts the embedded Redis; REDIS_URL points elsewhere")
     embedded.stop_redis(settings.VAR_DIR)
     try:
         yield
@@ -103,7 +118,9 @@ class LiveServer:
         try:
             wait_for_http(self.url + "/api/v1/version", process=self.process)
         except RuntimeError as exc:
-            raise RuntimeError(f"{exc}\n{self.output()[-3000:]}") from None
+            output = self.output()[-3000:]
+            self.stop()
+            raise RuntimeError(f"{exc}\n{output}") from None
 
     def output(self) -> str:
         self.log.flush()
