@@ -102,14 +102,27 @@ def main() -> int:
             password, key = demo_credentials(var_dir)
             banner += [f"Admin user {DEMO_USER} / {password}", f"API key    {key}"]
         processes["web"] = start(
-            "gunicorn", [PYTHON, "-m", "gunicorn", "apiservice.wsgi", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"]
+            "gunicorn",
+            [PYTHON, "-m", "gunicorn", "apiservice.wsgi", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"],
         )
         processes["worker"] = start(
-            "celery worker", [PYTHON, "-m", "celery", "-A", "apiservice", "worker", "--loglevel", "INFO", "--concurrency", "2"]
+            "celery worker",
+            [PYTHON, "-m", "celery", "-A", "apiservice", "worker", "--loglevel", "INFO", "--concurrency", "2"],
         )
         processes["beat"] = start(
             "celery beat",
-            [PYTHON, "-m", "celery", "-A", "apiservice", "beat", "--loglevel", "INFO", "-s", str(var_dir / "celerybeat-schedule")],
+            [
+                PYTHON,
+                "-m",
+                "celery",
+                "-A",
+                "apiservice",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "-s",
+                str(var_dir / "celerybeat-schedule"),
+            ],
         )
         print("\n".join(["", *banner, "", "Ctrl-C stops everything.", ""]), flush=True)
         while not stopping:
