@@ -7,4 +7,4 @@ class AuthConfig(AppConfig):
     verbose_name = "API credentials"
 
     def ready(self) -> None:
-        from auth import signals  # noqa: F401  (connects the user-deactivation revocation)
+        from auth import schema, signals  # noqa: F401  (OpenAPI scheme; user-deactivation revocation)
