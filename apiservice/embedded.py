@@ -51,10 +51,13 @@ def ensure_postgres(var_dir: Path) -> str:
     warnings.filterwarnings("ignore", module="platformdirs")
     import pgserver  # heavy import, only when embedded
 
+    pgdata = (var_dir / "pg").resolve()
     with _locked(var_dir):
-        if _pid_from(var_dir / "pg" / "postmaster.pid") is None:
+        if _pid_from(pgdata / "postmaster.pid") is None:
             STARTED.add("postgres")
-        server = pgserver.get_server(var_dir / "pg", cleanup_mode=None)
+            # pgserver caches a handle per data directory; a stopped server's is stale.
+            pgserver.PostgresServer._instances.pop(pgdata, None)
+        server = pgserver.get_server(pgdata, cleanup_mode=None)
         _ensure_database(server.get_uri())
     return server.get_uri(DATABASE_NAME)
 
