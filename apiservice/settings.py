@@ -132,6 +132,7 @@ MIDDLEWARE = [
     "auth.middleware.CredentialMiddleware",  # API credential -> request.api_credential (no I/O for JWTs)
     "ratelimit.middleware.RateLimitMiddleware",  # one Redis round trip: limit + revocation check
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",  # turns a blocked admin login into a 429
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -302,3 +303,13 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": False,
     "AUTH_HEADER_TYPES": ("Bearer", "token"),
 }
+
+# ------------------------------------------------------------- rate limits (§5)
+# Per-scope policies: ratelimit/conf.py (defaults) and API_RATE_LIMIT_<SCOPE> env vars.
+
+API_RATE_LIMITS_ENABLED = env_bool("API_RATE_LIMITS_ENABLED", True)
+API_RATE_LIMITS: dict[str, str] = {}
+# django-ratelimit guards the admin login (a plain Django view) on the Redis cache.
+ADMIN_LOGIN_RATE = env_str("ADMIN_LOGIN_RATE", "10/m")
+RATELIMIT_VIEW = "ratelimit.views.admin_login_limited"
+RATELIMIT_IP_META_KEY = "apiservice.api.client.client_ip"

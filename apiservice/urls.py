@@ -1,7 +1,9 @@
 """Root URLs: the API under /api/v1/, the admin under /admin/."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django_ratelimit.decorators import ratelimit
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from apiservice.api.routing import route
@@ -18,6 +20,9 @@ api_v1 = [
     path("", include("resources.urls")),
     path("", include("webhooks.urls")),
 ]
+
+# The admin login is a plain Django view: django-ratelimit fits it (§5, §6.4).
+admin.site.login = ratelimit(key="ip", rate=settings.ADMIN_LOGIN_RATE, method="POST", block=True)(admin.site.login)
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),

@@ -1,3 +1,4 @@
-"""URL routes of ratelimit; filled by its issue."""
+from apiservice.api.routing import route
+from ratelimit.views import RateLimitView
 
-urlpatterns: list = []
+urlpatterns = [route("rate-limit", RateLimitView.as_view(), "rate-limit")]

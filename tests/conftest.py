@@ -35,6 +35,34 @@ def pytest_sessionfinish(session, exitstatus):
             embedded.stop_postgres(settings.VAR_DIR)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_redis():
+    """Each test starts with an empty Redis: no rate-limit buckets or markers from another test.
+
+    Tests that stop Redis themselves (``stopped_redis``) still get a fresh one first.
+    """
+    try:
+        get_redis().flushdb()
+    except Exception:  # a test may run while Redis is deliberately down; it manages that itself
+        pass
+
+
+@pytest.fixture
+def rate_limits(monkeypatch):
+    """``rate_limits(authenticate="5/3600+0")``: set scope policies for this test."""
+    from ratelimit import conf
+
+    def set_limits(**policies: str) -> dict[str, str]:
+        env = {conf.env_name(name.replace("_", "-")): spec for name, spec in policies.items()}
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        conf.scopes.cache_clear()
+        return env
+
+    yield set_limits
+    conf.scopes.cache_clear()
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

@@ -1,0 +1,186 @@
+"""Rate limits through the HTTP stack: scopes, headers, 429s, /rate-limit, outages, cost."""
+
+import time
+
+import pytest
+import requests
+
+from auth.services import api_key_create
+from ratelimit import headers as h
+
+pytestmark = pytest.mark.django_db
+
+HEADERS = [h.LIMIT, h.REMAINING, h.RESET, h.RESET_SECONDS, h.DURATION, h.SCOPE, h.IETF_POLICY, h.IETF_LIMIT]
+
+
+@pytest.fixture
+def key(user):
+    return api_key_create(user=user, name="k", scopes=["*"])
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "scope", "authenticated"),
+    [
+        ("get", "/api/v1/version", "anonymous-read", False),
+        ("post", "/api/v1/version", "anonymous-write", False),
+        ("get", "/api/v1/no-such-route", "anonymous-read", False),
+        ("get", "/api/v1/keys", "authenticated-read", True),
+        ("delete", "/api/v1/keys/999999", "authenticated-write", True),
+        ("post", "/api/v1/authenticate", "authenticate", False),
+        ("post", "/api/v1/keys", "apikey-create", True),
+    ],
+)
+def test_every_response_carries_the_headers_of_its_scope(api_client, key, method, path, scope, authenticated):
+    extra = {"HTTP_AUTHORIZATION": f"token {key.secret}"} if authenticated else {}
+    response = getattr(api_client, method)(path, **extra)
+    assert all(name in response for name in HEADERS), response.headers
+    assert response[h.SCOPE] == scope
+    assert response[h.IETF_POLICY].startswith(f'"{scope}";q=')
+
+
+def test_limit_then_429_with_retry_after_in_error_shape(api_client, rate_limits):
+    rate_limits(anonymous_read="3/3600+0")
+    statuses = [api_client.get("/api/v1/version").status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+    response = api_client.get("/api/v1/version")
+    assert response.json()["errors"][0]["reason"].startswith("rate limit exceeded for anonymous-read")
+    assert 1190 <= int(response["Retry-After"]) <= 1200
+    assert response[h.REMAINING] == "0"
+
+
+def test_burst_then_sustained(api_client, rate_limits):
+    rate_limits(anonymous_read="2/3600+3")
+    statuses = [api_client.get("/api/v1/version").status_code for _ in range(7)]
+    assert statuses.count(200) == 5 and statuses[5:] == [429, 429]
+
+
+def test_strict_scope_for_the_exchange(api_client, key, rate_limits):
+    rate_limits(authenticate="2/3600+0")
+    codes = [
+        api_client.post("/api/v1/authenticate", {"apiKey": key.secret}, format="json").status_code for _ in range(3)
+    ]
+    assert codes == [200, 200, 429]
+    assert api_client.get("/api/v1/version").status_code == 200  # other scopes untouched
+
+
+def test_headers_agree_with_rate_limit_endpoint(api_client, key):
+    auth = {"HTTP_AUTHORIZATION": f"token {key.secret}"}
+    last = api_client.get("/api/v1/keys", **auth)
+    report = api_client.get("/api/v1/rate-limit", **auth)
+    scopes = {row["scope"]: row for row in report.json()["scopes"]}
+    assert set(scopes) == {"authenticated-read", "authenticated-write", "authenticate", "apikey-create", "webhook-test"}
+    read = scopes["authenticated-read"]
+    # /rate-limit itself counted one read after `last`, and says so in its own headers.
+    assert read["remaining"] == int(last[h.REMAINING]) - 1 == int(report[h.REMAINING])
+    assert read["limit"] == int(last[h.LIMIT]) and read["duration"] == int(last[h.DURATION])
+    assert abs(read["reset"] - int(report[h.RESET])) <= 1
+
+
+def test_anonymous_rate_limit_report(api_client):
+    scopes = [row["scope"] for row in api_client.get("/api/v1/rate-limit").json()["scopes"]]
+    assert scopes == ["anonymous-read", "anonymous-write", "authenticate"]
+
+
+def test_spoofed_forwarded_for_is_ignored_without_a_trusted_proxy(api_client, rate_limits, settings):
+    rate_limits(anonymous_read="2/3600+0")
+    codes = [api_client.get("/api/v1/version", HTTP_X_FORWARDED_FOR=f"10.0.0.{i}").status_code for i in range(3)]
+    assert codes == [200, 200, 429]
+    settings.API_TRUSTED_PROXIES = 1
+    codes = [
+        api_client.get("/api/v1/version", HTTP_X_FORWARDED_FOR=f"1.2.3.4, 10.0.0.{i}").status_code for i in range(3)
+    ]
+    assert codes == [200, 200, 200]  # behind one trusted proxy, its last entry is the client
+    # The client chooses what stands left of the proxy's entry; that does not pick the bucket.
+    assert api_client.get("/api/v1/version", HTTP_X_FORWARDED_FOR="9.9.9.9, 10.0.0.1").status_code == 200
+    assert api_client.get("/api/v1/version", HTTP_X_FORWARDED_FOR="8.8.8.8, 10.0.0.1").status_code == 429
+
+
+def test_overrides_from_the_admin_reach_the_limiter(
+    api_client, key, rate_limits, user, django_capture_on_commit_callbacks
+):
+    from ratelimit.models import RateLimitOverride
+
+    rate_limits(authenticated_read="2/3600+0")
+    auth = {"HTTP_AUTHORIZATION": f"token {key.secret}"}
+    with django_capture_on_commit_callbacks(execute=True):
+        RateLimitOverride.objects.create(user=user, multiplier=2)
+    assert [api_client.get("/api/v1/keys", **auth).status_code for _ in range(5)] == [200] * 4 + [429]
+    with django_capture_on_commit_callbacks(execute=True):
+        RateLimitOverride.objects.filter(user=user).update(exempt=True)
+        RateLimitOverride.objects.get(user=user).save()
+    assert api_client.get("/api/v1/keys", **auth).status_code == 200
+
+
+class TestRedisDown:
+    @pytest.mark.parametrize(
+        ("method", "path", "body"), [("get", "/api/v1/version", None), ("post", "/api/v1/keys", {})]
+    )
+    def test_ordinary_scopes_fail_open_and_strict_ones_closed(self, api_client, key, stopped_redis, method, path, body):
+        auth = {"HTTP_AUTHORIZATION": f"token {key.secret}"} if method == "post" else {}
+        started = time.monotonic()
+        ordinary = api_client.get("/api/v1/version")
+        strict = api_client.post("/api/v1/authenticate", {"apiKey": key.secret}, format="json")
+        created = (
+            api_client.post("/api/v1/keys", {"name": "x", "scopes": ["*"]}, format="json", **auth) if auth else None
+        )
+        assert time.monotonic() - started < 2  # a dead Redis costs milliseconds, not a stall
+        assert ordinary.status_code == 200
+        assert strict.status_code == 503 and strict["Retry-After"].isdigit()
+        assert set(strict.json()) == {"errors"}
+        if created is not None:
+            assert created.status_code == 503
+
+    def test_admin_login_page_still_answers(self, client, stopped_redis):
+        assert client.get("/admin/login/").status_code == 200
+
+
+def test_one_redis_round_trip_per_request_for_auth_and_limits(api_client, key, monkeypatch):
+    """Counted at the network edge: each command the client sends to Redis."""
+    import redis.connection
+
+    sent = []
+    original = redis.connection.AbstractConnection.send_packed_command
+
+    def counting(self, command, check_health=True):
+        sent.append(command)
+        return original(self, command, check_health)
+
+    token = api_client.post("/api/v1/authenticate", {"apiKey": key.secret}, format="json").json()["token"]
+    api_client.get("/api/v1/version", HTTP_AUTHORIZATION=f"Bearer {token}")  # script cached, connection open
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counting)
+    for credential in (f"Bearer {token}", f"token {key.secret}", None):
+        extra = {"HTTP_AUTHORIZATION": credential} if credential else {}
+        sent.clear()
+        assert api_client.get("/api/v1/version", **extra).status_code == 200
+        assert len(sent) == 1, credential  # one EVALSHA: revocation markers + override + limit
+    from apiservice.redis import get_redis
+
+    assert get_redis().connection_pool._created_connections == 1  # one client, reused
+
+
+def test_admin_login_is_rate_limited_with_a_429_page(client, rate_limits, settings):
+    for _ in range(10):
+        client.post("/admin/login/", {"username": "x", "password": "y"})
+    response = client.post("/admin/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 429
+    assert b"Too many login attempts" in response.content
+
+
+@pytest.mark.slow
+def test_exact_under_concurrency_across_processes(live_server_factory, rate_limits):
+    """100 per hour, no burst: 400 requests from 20 threads on 3 gunicorn workers admit exactly 100."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    server = live_server_factory(workers=3, API_RATE_LIMIT_ANONYMOUS_READ="100/3600+0")
+    from apiservice.redis import get_redis
+
+    get_redis().flushdb()  # forget the readiness probe's request
+
+    def fetch(_):
+        with requests.Session() as session:
+            return [session.get(f"{server.url}/api/v1/version", timeout=30).status_code for _ in range(20)]
+
+    with ThreadPoolExecutor(20) as pool:
+        codes = [code for batch in pool.map(fetch, range(20)) for code in batch]
+    assert len(codes) == 400
+    assert codes.count(200) == 100 and codes.count(429) == 300
