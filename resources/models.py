@@ -13,6 +13,10 @@ class User(AbstractUser):
     url = models.URLField(blank=True, default="", max_length=500)
     location = models.CharField(blank=True, default="", max_length=256)
     bio = models.TextField(blank=True, default="", max_length=4096)
+    use_pgp_key = models.ForeignKey(
+        "resources.PGPKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The user's preferred PGP key (one of their own).",
+    )  # fmt: skip
 
     @property
     def canonical_name(self) -> str:
@@ -34,3 +38,70 @@ class AuditLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by user {self.user_id}"
+
+
+class SSHKey(models.Model):
+    """An SSH public key; its MD5 fingerprint is unique across all users."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ssh_keys")
+    key = models.TextField()
+    comment = models.CharField(max_length=256, blank=True, default="")
+    fingerprint = models.CharField(max_length=47, unique=True)
+    fingerprint_sha256 = models.CharField(max_length=60)
+    authorized = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "SSH key"
+        indexes = [models.Index(fields=["owner", "-id"], name="sshkey_owner_id_desc")]
+
+    def __str__(self) -> str:
+        return f"{self.fingerprint} ({self.comment})"
+
+
+class PGPKey(models.Model):
+    """An OpenPGP public key; its fingerprint is unique across all users."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pgp_keys")
+    key = models.TextField()
+    key_id = models.CharField(max_length=16)
+    fingerprint = models.CharField(max_length=40, unique=True)
+    email = models.CharField(max_length=256, blank=True, default="")
+    expiration = models.DateTimeField(null=True, blank=True)
+    authorized = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "PGP key"
+        indexes = [models.Index(fields=["owner", "-id"], name="pgpkey_owner_id_desc")]
+
+    def __str__(self) -> str:
+        return self.fingerprint
+
+
+class Repository(models.Model):
+    """Repository metadata (no git storage)."""
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public"
+        UNLISTED = "unlisted"
+        PRIVATE = "private"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="repositories")
+    name = models.CharField(max_length=256)
+    description = models.TextField(blank=True, default="", max_length=4096)
+    visibility = models.CharField(max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC)
+    # null (no override) differs from "" (an empty override)
+    readme = models.TextField(null=True, blank=True, help_text="A README override (text); null: none.")  # noqa: DJ001
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "repositories"
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="repository_unique_name_per_owner")]
+        indexes = [
+            models.Index(fields=["owner", "-id"], name="repo_owner_id_desc"),
+            models.Index(fields=["owner", "visibility", "-id"], name="repo_owner_vis_id_desc"),
+        ]
+
+    def __str__(self) -> str:
+        return f"~{self.owner_id}/{self.name}"

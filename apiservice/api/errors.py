@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -50,6 +51,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     Anything DRF does not know (a database outage, a bug) is left to propagate to
     :class:`apiservice.api.middleware.ApiErrorMiddleware`, which answers 503 or 500.
     """
+    # Django's own exceptions, as DRF maps them, so their bodies get the shape too.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -1,0 +1,1 @@
+"""Pure parsers for public keys (no Django imports)."""

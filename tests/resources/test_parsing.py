@@ -1,0 +1,63 @@
+"""Key parsing with real keys of each algorithm, and with garbage."""
+
+import base64
+import hashlib
+
+import pytest
+
+from resources.parsing.pgp import InvalidPGPKey, parse_pgp_key
+from resources.parsing.ssh import InvalidSSHKey, parse_ssh_key
+from tests.resources.conftest import fixture
+
+
+@pytest.mark.parametrize(
+    ("name", "algorithm"),
+    [("ssh_ed25519.pub", "ssh-ed25519"), ("ssh_rsa.pub", "ssh-rsa"), ("ssh_ecdsa.pub", "ecdsa-sha2-nistp256"),
+     ("ssh_ecdsa384.pub", "ecdsa-sha2-nistp384")],
+)  # fmt: skip
+def test_ssh_keys_of_each_algorithm(name, algorithm):
+    text = fixture(name)
+    parsed = parse_ssh_key(text)
+    blob = text.split()[1]
+    md5 = hashlib.md5(base64.b64decode(blob)).hexdigest()
+    assert parsed.algorithm == algorithm
+    assert parsed.fingerprint == ":".join(md5[i : i + 2] for i in range(0, 32, 2))
+    assert parsed.fingerprint_sha256.startswith("SHA256:") and not parsed.fingerprint_sha256.endswith("=")
+    assert parsed.comment == name.removeprefix("ssh_").removesuffix(".pub") + "@fixtures"
+    assert parsed.key == f"{algorithm} {blob}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "garbage", "ssh-ed25519", "ssh-ed25519 !!!notbase64", "ssh-ed25519 AAAA", "ssh-dss AAAAB3NzaC1kc3MAAACBAP",
+     "ssh-rsa " + fixture("ssh_ed25519.pub").split()[1], "x" * 20000, fixture("ssh_rsa1024.pub")],
+    ids=["empty", "blank", "word", "no-blob", "bad-base64", "short", "dss", "type-mismatch", "huge", "rsa-1024"],
+)  # fmt: skip
+def test_ssh_garbage_is_refused(text):
+    with pytest.raises(InvalidSSHKey):
+        parse_ssh_key(text)
+
+
+@pytest.mark.parametrize(
+    ("name", "email", "expires"),
+    [("pgp_ed25519.asc", "alice@example.org", True), ("pgp_rsa.asc", "bob@example.org", False)],
+)
+def test_pgp_keys_parse(name, email, expires):
+    parsed = parse_pgp_key(fixture(name))
+    assert len(parsed.fingerprint) == 40 and parsed.fingerprint == parsed.fingerprint.upper()
+    assert parsed.key_id == parsed.fingerprint[-16:]
+    assert parsed.email == email
+    assert (parsed.expiration is not None) is expires
+    if expires:
+        assert parsed.expiration.tzinfo is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [("garbage", "ASCII-armored"), ("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nnot a key\n-----END PGP PUBLIC KEY BLOCK-----", "not a valid"),
+     (fixture("pgp_no_uid.asc"), "no user ID"), (fixture("pgp_ed25519_private.asc"), "private key"),
+     ("-----BEGIN PGP PUBLIC KEY BLOCK-----" + "A" * 70000, "at most")],
+)  # fmt: skip
+def test_pgp_garbage_is_refused(text, reason):
+    with pytest.raises(InvalidPGPKey, match=reason):
+        parse_pgp_key(text)
