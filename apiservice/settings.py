@@ -211,9 +211,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = False  # a broker outage must not stall a request; the sweeper catches up
 
 # ------------------------------------------------------------ REST framework
 
@@ -313,3 +318,27 @@ API_RATE_LIMITS: dict[str, str] = {}
 ADMIN_LOGIN_RATE = env_str("ADMIN_LOGIN_RATE", "10/m")
 RATELIMIT_VIEW = "ratelimit.views.admin_login_limited"
 RATELIMIT_IP_META_KEY = "apiservice.api.client.client_ip"
+
+# --------------------------------------------------------------- webhooks (§4)
+
+# Ed25519 keys, "id:base64seed" newest first (manage.py generate_webhook_key). Embedded mode
+# generates one under var/secrets/; production without one refuses to start.
+WEBHOOK_SIGNING_KEYS = env_str("WEBHOOK_SIGNING_KEYS", "")
+if not WEBHOOK_SIGNING_KEYS and not EMBEDDED and not DEBUG:
+    raise ImproperlyConfigured(
+        "WEBHOOK_SIGNING_KEYS is not set. Generate one with `manage.py generate_webhook_key` "
+        "(it works without the variable when DJANGO_DEBUG=1) and set WEBHOOK_SIGNING_KEYS=<id:seed>."
+    )
+WEBHOOKS = {
+    "SIGNING_KEYS": WEBHOOK_SIGNING_KEYS,
+    "ALLOWED_NETWORKS": env_str("WEBHOOK_ALLOWED_NETWORKS", ""),
+    "RETRY_SCHEDULE": [int(x) for x in env_list("WEBHOOK_RETRY_SCHEDULE", "5,300,1800,7200,18000,36000,36000")],
+    "DISABLE_AFTER_FAILURES": env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 5),
+    "CONNECT_TIMEOUT": float(env_str("WEBHOOK_CONNECT_TIMEOUT", "5")),
+    "TOTAL_TIMEOUT": float(env_str("WEBHOOK_TOTAL_TIMEOUT", "15")),
+    "SWEEP_INTERVAL": env_int("WEBHOOK_SWEEP_INTERVAL", 15),
+    "LEASE_SECONDS": env_int("WEBHOOK_LEASE_SECONDS", 60),
+}
+CELERY_BEAT_SCHEDULE = {
+    "webhooks-sweep": {"task": "webhooks.tasks.sweep_deliveries_task", "schedule": float(WEBHOOKS["SWEEP_INTERVAL"])},
+}

@@ -96,6 +96,8 @@ def free_port() -> int:
 
 def service_env(**extra: str) -> dict[str, str]:
     """Environment for a child process (gunicorn, celery) on the test database and Redis."""
+    from webhooks.keys import configured_text
+
     db = settings.DATABASES["default"]
     database_url = f"postgresql://{db['USER']}:{db['PASSWORD']}@/{db['NAME']}?host={db['HOST']}"
     env = {
@@ -107,6 +109,7 @@ def service_env(**extra: str) -> dict[str, str]:
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "API_KEY_HMAC_KEY": settings.API_KEY_HMAC_KEY,
         "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"],
+        "WEBHOOK_SIGNING_KEYS": configured_text(),
         "APISERVICE_TESTING": "1",
         "PYTHONUNBUFFERED": "1",
     }

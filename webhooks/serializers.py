@@ -1,0 +1,66 @@
+"""Webhook subscriptions and deliveries (§4.1, §4.2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from apiservice.api.fast import FastRead
+from webhooks.catalogue import EVENTS
+from webhooks.ssrf import UnsafeURL, validate_url
+
+
+class SubscriptionSerializer(FastRead, serializers.Serializer):
+    """``{id, created, events, url}``."""
+
+    id = serializers.IntegerField()
+    created = serializers.DateTimeField()
+    events = serializers.ListField(child=serializers.CharField())
+    url = serializers.CharField()
+
+
+class SubscriptionCreateSerializer(serializers.Serializer):
+    url = serializers.CharField(max_length=2048)
+    events = serializers.ListField(child=serializers.CharField(), allow_empty=False)
+
+    def validate_url(self, value: str) -> str:
+        try:
+            validate_url(value)
+        except UnsafeURL as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+        return value.strip()
+
+    def validate_events(self, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(EVENTS))
+        if unknown:
+            raise serializers.ValidationError(
+                f"unknown event(s): {', '.join(unknown)}; see GET /api/v1/webhooks/events"
+            )
+        return sorted(set(value))
+
+
+class DeliverySerializer(FastRead, serializers.Serializer):
+    """A delivery and its log; ``response_status`` -2 pending, -1 no HTTP answer, else the status."""
+
+    id = serializers.UUIDField(source="uuid")
+    created = serializers.DateTimeField()
+    event = serializers.CharField(source="event_name")
+    url = serializers.CharField()
+    payload = serializers.SerializerMethodField()
+    payload_headers = serializers.DictField(child=serializers.CharField())
+    response = serializers.CharField()
+    response_status = serializers.IntegerField()
+    response_headers = serializers.DictField(child=serializers.CharField())
+    attempts = serializers.IntegerField()
+    next_attempt = serializers.DateTimeField(allow_null=True)
+
+    def get_payload(self, obj: Any) -> str:
+        """The exact JSON body sent (a string, byte for byte what was signed)."""
+        return obj.body
+
+    def compile_plan(self):  # the uuid must render as a string, as DRF's UUIDField does
+        return [
+            (name, (lambda obj: str(obj.uuid)), None) if name == "id" else (name, getter, conv)
+            for name, getter, conv in super().compile_plan()
+        ]

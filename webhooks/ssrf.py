@@ -1,0 +1,117 @@
+"""Where a webhook may be sent (§4.7). Pure: no Django.
+
+http(s) only, no credentials in the URL; the host is resolved once, and every address it
+resolves to must be public: loopback, private, link-local, CGNAT, multicast, reserved,
+unspecified and cloud-metadata addresses are refused, and so are their IPv4-mapped,
+IPv4-compatible, 6to4 and NAT64 forms, unless inside an operator's allow-list.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+METADATA = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
+CGNAT = ipaddress.ip_network("100.64.0.0/10")
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+
+
+class UnsafeURL(ValueError):
+    """A webhook URL that may not be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class Target:
+    scheme: str
+    host: str
+    port: int
+    path: str  # path and query, as sent in the request line
+    address: str  # the checked IP the connection goes to
+
+
+def parse_networks(value: str) -> list[Network]:
+    """``"127.0.0.0/8,::1/128"`` -> networks (the ``WEBHOOK_ALLOWED_NETWORKS`` format)."""
+    try:
+        return [ipaddress.ip_network(item.strip(), strict=False) for item in value.split(",") if item.strip()]
+    except ValueError as exc:
+        raise ValueError(f"WEBHOOK_ALLOWED_NETWORKS must be comma-separated CIDRs: {exc}") from exc
+
+
+def validate_url(url: str) -> tuple[str, str, int, str]:
+    """Syntax checks only: ``(scheme, host, port, path)``; raises UnsafeURL."""
+    if not isinstance(url, str) or len(url) > 2048:
+        raise UnsafeURL("url must be an http(s) URL of at most 2048 characters")
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as exc:
+        raise UnsafeURL("url is not a valid URL") from exc
+    if parts.scheme not in ("http", "https"):
+        raise UnsafeURL("url must use http or https")
+    if parts.username is not None or parts.password is not None:
+        raise UnsafeURL("url must not carry credentials")
+    if not parts.hostname:
+        raise UnsafeURL("url must name a host")
+    port = port or (443 if parts.scheme == "https" else 80)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return parts.scheme, parts.hostname, port, path
+
+
+def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 address hidden in an IPv6 one (mapped, compatible, 6to4, NAT64), if any."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return None
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address in NAT64 or address in NAT64_LOCAL:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    packed = int(address)
+    if packed >> 32 == 0 and packed > 1:  # IPv4-compatible ::a.b.c.d (deprecated, still routable)
+        return ipaddress.IPv4Address(packed)
+    return None
+
+
+def is_public(address: IPAddress) -> bool:
+    inner = embedded_ipv4(address)
+    if inner is not None and not is_public(inner):
+        return False
+    if address in METADATA or (isinstance(address, ipaddress.IPv4Address) and address in CGNAT):
+        return False
+    flags = [
+        address.is_private, address.is_loopback, address.is_link_local, address.is_multicast,
+        address.is_reserved, address.is_unspecified,
+    ]  # fmt: skip
+    if isinstance(address, ipaddress.IPv6Address):
+        flags.append(address.is_site_local)
+    return not any(flags)
+
+
+def allowed(address: IPAddress, networks: Sequence[Network]) -> bool:
+    return any(address.version == network.version and address in network for network in networks)
+
+
+def resolve(url: str, allowed_networks: Sequence[Network], *, resolver=socket.getaddrinfo) -> Target:
+    """Resolve the URL's host once; refuse it if any address is not public (or allowed)."""
+    scheme, host, port, path = validate_url(url)
+    try:
+        infos = resolver(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise UnsafeURL(f"cannot resolve {host}") from exc
+    addresses = []
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if not (allowed(address, allowed_networks) or is_public(address)):
+            raise UnsafeURL(f"{host} resolves to {address}, which webhooks may not reach")
+        addresses.append(address)
+    if not addresses:
+        raise UnsafeURL(f"cannot resolve {host}")
+    return Target(scheme, host, port, path, str(addresses[0]))

@@ -1,0 +1,190 @@
+"""Webhook endpoints (§4.1, §4.2, §4.4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from auth.scopes import grants
+from webhooks import services
+from webhooks.catalogue import EVENTS, catalogue
+from webhooks.keys import public_keys
+from webhooks.models import Delivery, Subscription
+from webhooks.serializers import DeliverySerializer, SubscriptionCreateSerializer, SubscriptionSerializer
+
+Accepted = inline_serializer("Accepted", {"id": serializers.UUIDField(help_text="the delivery")})
+
+
+class SubscriptionListView(generics.ListAPIView):
+    """``GET``/``POST /user/webhooks`` ``{url, events}``; needs webhooks:write and each event's read scope."""
+
+    required_scope = "webhooks"
+    serializer_class = SubscriptionSerializer
+
+    def get_queryset(self) -> QuerySet[Subscription]:
+        return Subscription.objects.filter(user_id=self.request.user.pk)
+
+    @extend_schema(operation_id="webhooks_list", tags=["webhooks"])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="webhooks_create", tags=["webhooks"], request=SubscriptionCreateSerializer,
+        responses={201: SubscriptionSerializer},
+    )  # fmt: skip
+    def post(self, request: Request) -> Response:
+        incoming = SubscriptionCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        events = incoming.validated_data["events"]
+        for needed in sorted({EVENTS[event][0] for event in events}):
+            if not grants(request.auth.scopes, needed):
+                raise exceptions.PermissionDenied(f"subscribing to these events needs the {needed} scope")
+        subscription = Subscription.objects.create(
+            user_id=request.user.pk, url=incoming.validated_data["url"], events=events
+        )
+        return Response(SubscriptionSerializer(subscription).data, status=status.HTTP_201_CREATED)
+
+
+class SubscriptionMixin:
+    def subscription(self, request: Request, webhook_id: int) -> Subscription:
+        subscription = Subscription.objects.filter(pk=webhook_id, user_id=request.user.pk).first()
+        if subscription is None:
+            raise Http404
+        return subscription
+
+
+class SubscriptionDetailView(SubscriptionMixin, APIView):
+    """``GET``/``DELETE /user/webhooks/:id``."""
+
+    required_scope = "webhooks"
+
+    @extend_schema(operation_id="webhooks_retrieve", tags=["webhooks"], responses=SubscriptionSerializer)
+    def get(self, request: Request, webhook_id: int) -> Response:
+        return Response(SubscriptionSerializer(self.subscription(request, webhook_id)).data)
+
+    @extend_schema(operation_id="webhooks_destroy", tags=["webhooks"], responses={204: None})
+    def delete(self, request: Request, webhook_id: int) -> Response:
+        self.subscription(request, webhook_id).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DeliveryListView(SubscriptionMixin, generics.ListAPIView):
+    """``GET /user/webhooks/:id/deliveries``: the delivery log, newest first."""
+
+    required_scope = "webhooks"
+    serializer_class = DeliverySerializer
+
+    def get_queryset(self) -> QuerySet[Delivery]:
+        return Delivery.objects.filter(subscription=self.subscription(self.request, self.kwargs["webhook_id"]))
+
+    @extend_schema(operation_id="webhook_deliveries_list", tags=["webhooks"])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class DeliveryDetailView(SubscriptionMixin, APIView):
+    """``GET /user/webhooks/:id/deliveries/:uuid``."""
+
+    required_scope = "webhooks"
+
+    def delivery(self, request: Request, webhook_id: int, delivery_id: str) -> Delivery:
+        subscription = self.subscription(request, webhook_id)
+        delivery = Delivery.objects.filter(subscription=subscription, uuid=delivery_id).first()
+        if delivery is None:
+            raise Http404
+        return delivery
+
+    @extend_schema(operation_id="webhook_deliveries_retrieve", tags=["webhooks"], responses=DeliverySerializer)
+    def get(self, request: Request, webhook_id: int, delivery_id: str) -> Response:
+        return Response(DeliverySerializer(self.delivery(request, webhook_id, delivery_id)).data)
+
+
+class RedeliverView(DeliveryDetailView):
+    """``POST .../deliveries/:uuid/redeliver`` -> 202: the same delivery (same id and body), again."""
+
+    @extend_schema(
+        operation_id="webhook_deliveries_redeliver", tags=["webhooks"], request=None, responses={202: Accepted}
+    )
+    def post(self, request: Request, webhook_id: int, delivery_id: str) -> Response:
+        delivery = self.delivery(request, webhook_id, delivery_id)
+        services.delivery_redeliver(delivery=delivery)
+        return Response({"id": str(delivery.uuid)}, status=status.HTTP_202_ACCEPTED)
+
+    http_method_names = ["post", "options"]
+
+
+class WebhookTestView(SubscriptionMixin, APIView):
+    """``POST /user/webhooks/:id/test`` -> 202: sends a ``webhook:test`` delivery."""
+
+    required_scope = "webhooks"
+    rate_limit_scopes = {"POST": "webhook-test"}
+
+    @extend_schema(operation_id="webhooks_test", tags=["webhooks"], request=None, responses={202: Accepted})
+    def post(self, request: Request, webhook_id: int) -> Response:
+        delivery = services.delivery_test(subscription=self.subscription(request, webhook_id))
+        return Response({"id": str(delivery.uuid)}, status=status.HTTP_202_ACCEPTED)
+
+
+class EventCatalogueView(APIView):
+    """``GET /webhooks/events``: every event, the scope to subscribe, its payload's JSON Schema."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="webhook_events",
+        tags=["webhooks"],
+        responses=inline_serializer(
+            "EventCatalogue",
+            {
+                "events": serializers.ListField(
+                    child=inline_serializer(
+                        "EventEntry",
+                        {
+                            "event": serializers.CharField(),
+                            "description": serializers.CharField(),
+                            "scope": serializers.CharField(),
+                            "schema": serializers.DictField(),
+                        },
+                    )
+                )
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        return Response({"events": catalogue()})
+
+
+class SigningKeysView(APIView):
+    """``GET /webhooks/keys``: the public keys that sign deliveries (base64, raw Ed25519)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="webhook_keys",
+        tags=["webhooks"],
+        responses=inline_serializer(
+            "WebhookKeys",
+            {
+                "keys": serializers.ListField(
+                    child=inline_serializer(
+                        "WebhookKey",
+                        {
+                            "id": serializers.CharField(),
+                            "algorithm": serializers.CharField(),
+                            "public_key": serializers.CharField(),
+                        },
+                    )
+                )
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        return Response({"keys": public_keys()})
