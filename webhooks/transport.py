@@ -88,7 +88,8 @@ def post_webhook(
     connection = connection_class(target, timeout=min(connect_timeout, total_timeout))
     try:
         connection.connect()
-        connection.sock.settimeout(max(0.05, deadline - time.monotonic()))
+        sock = connection.sock  # http.client drops its reference once the response owns the socket
+        sock.settimeout(max(0.05, deadline - time.monotonic()))
         connection.request("POST", target.path, body=body, headers={**headers, "User-Agent": "apiservice-webhooks"})
         response = connection.getresponse()
         chunks, size = [], 0
@@ -96,7 +97,7 @@ def post_webhook(
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError("total timeout while reading the response")
-            connection.sock.settimeout(remaining)
+            sock.settimeout(remaining)
             chunk = response.read1(min(16384, max_response_bytes + 1 - size))
             if not chunk:
                 break

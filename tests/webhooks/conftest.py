@@ -1,0 +1,90 @@
+"""A real HTTP receiver on loopback, and webhook test settings."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.conftest import ROOT
+
+DOCS = ROOT / "docs" / "webhooks.md"
+
+
+class Receiver:
+    """Records every request; answers from ``script`` (status, body, headers, delay), then 200."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+        self.script: list[tuple[int, bytes, dict, float]] = []
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with receiver.lock:
+                    receiver.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                    status, reply, headers, delay = receiver.script.pop(0) if receiver.script else (200, b"ok", {}, 0)
+                time.sleep(delay)
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def wait_for(self, count: int, timeout: float = 20.0) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(self.requests) >= count:
+                return self.requests
+            time.sleep(0.05)
+        raise AssertionError(f"expected {count} requests, got {len(self.requests)}")
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    instance = Receiver()
+    yield instance
+    instance.close()
+
+
+@pytest.fixture
+def loopback_allowed(settings):
+    """Let webhooks reach the loopback receiver, as an operator would for local development."""
+    from webhooks import conf
+
+    settings.WEBHOOKS = {**settings.WEBHOOKS, "ALLOWED_NETWORKS": "127.0.0.0/8", "RETRY_SCHEDULE": [1, 1, 1]}
+    conf.allowed_networks.cache_clear()
+    yield
+    conf.allowed_networks.cache_clear()
+
+
+def docs_snippet() -> dict:
+    """The Python verification block of docs/webhooks.md, executed as printed."""
+    text = DOCS.read_text()
+    block = re.search(r"## Verifying in Python.*?```python\n(.*?)```", text, re.S).group(1)
+    namespace: dict = {}
+    exec(compile(block, str(DOCS), "exec"), namespace)  # noqa: S102 - our own documentation
+    return namespace
+
+
+def parsed(request: dict) -> dict:
+    return json.loads(request["body"])
