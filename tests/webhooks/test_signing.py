@@ -22,7 +22,9 @@ def keys():
 
 def test_headers_verify_with_the_docs_snippet(keys):
     body = b'{"event":"repo:create","payload":{"id":1}}'
-    headers = signature_headers(keys=keys, delivery_id="d-1", event="repo:create", body=body, timestamp=int(time.time()))
+    headers = signature_headers(
+        keys=keys, delivery_id="d-1", event="repo:create", body=body, timestamp=int(time.time())
+    )
     snippet = docs_snippet()
     public = [key.public_key_b64 for key in keys]
     assert snippet["verify_sourcehut"](headers, body, public)
@@ -43,7 +45,10 @@ def test_header_set(keys):
     assert headers["X-Payload-Signature"] == sign_sourcehut(keys[0], b"{}", headers["X-Payload-Nonce"])
 
 
-@pytest.mark.parametrize("value", ["", "nocolon", "id:notbase64!", "id:" + base64.b64encode(b"short").decode(), "a:" + "A" * 44 + ",a:" + "A" * 44])
+@pytest.mark.parametrize(
+    "value",
+    ["", "nocolon", "id:notbase64!", "id:" + base64.b64encode(b"short").decode(), "a:" + "A" * 44 + ",a:" + "A" * 44],
+)
 def test_bad_key_configuration_is_refused_clearly(value):
     with pytest.raises(SigningKeyError):
         parse_signing_keys(value)
@@ -66,5 +71,7 @@ def test_production_without_signing_keys_refuses_to_start():
 
     env = service_env(DJANGO_DEBUG="0")
     env.pop("WEBHOOK_SIGNING_KEYS")
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode != 0 and "WEBHOOK_SIGNING_KEYS is not set" in result.stderr

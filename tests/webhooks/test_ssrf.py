@@ -48,13 +48,25 @@ def test_a_public_address_passes(connections):
 
 def test_a_hostname_resolving_to_a_private_address_is_refused():
     def resolver(host, port, type):  # noqa: A002
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)), (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.1.1", port))]
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.1.1", port)),
+        ]
 
     with pytest.raises(UnsafeURL, match="10.1.1.1"):
         resolve("http://mixed.example/", [], resolver=resolver)
 
 
-@pytest.mark.parametrize("url", ["ftp://example.org/", "http://user:pw@example.org/", "http:///nohost", "javascript:alert(1)", "http://example.org:99999/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://example.org/",
+        "http://user:pw@example.org/",
+        "http:///nohost",
+        "javascript:alert(1)",
+        "http://example.org:99999/",
+    ],
+)
 def test_malformed_urls(url):
     with pytest.raises(UnsafeURL):
         validate_url(url)
@@ -70,7 +82,9 @@ def test_the_allow_list_admits_an_operator_network():
 
 def test_a_redirect_to_a_hostile_address_is_not_followed(receiver, connections):
     receiver.script = [(302, b"", {"Location": "http://169.254.169.254/latest/"}, 0)]
-    result = post_webhook(receiver.url, b"{}", {}, allowed_networks=parse_networks("127.0.0.0/8"), connect_timeout=2, total_timeout=5)
+    result = post_webhook(
+        receiver.url, b"{}", {}, allowed_networks=parse_networks("127.0.0.0/8"), connect_timeout=2, total_timeout=5
+    )
     assert result.status == 302
     assert [host for host, _ in connections] == ["127.0.0.1"]
     assert len(receiver.requests) == 1

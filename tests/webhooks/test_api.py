@@ -1,0 +1,109 @@
+"""The webhooks API: subscriptions, scopes, deliveries, redeliver, test, catalogue, keys."""
+
+import pytest
+
+from auth.services import api_key_create
+from webhooks.models import Delivery, Subscription
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def headers(user):
+    return {"HTTP_AUTHORIZATION": f"token {api_key_create(user=user, name='w', scopes=['*']).secret}"}
+
+
+def create(api_client, headers, **body):
+    body = {"url": "https://hooks.example.org/x", "events": ["repo:create"]} | body
+    return api_client.post("/api/v1/user/webhooks", body, format="json", **headers)
+
+
+def test_create_list_get_delete(api_client, headers):
+    response = create(api_client, headers)
+    assert response.status_code == 201
+    body = response.json()
+    assert set(body) == {"id", "created", "events", "url"} and body["created"].endswith("+00:00")
+    assert api_client.get("/api/v1/user/webhooks", **headers).json()["total"] == 1
+    assert api_client.get(f"/api/v1/user/webhooks/{body['id']}", **headers).json() == body
+    assert api_client.delete(f"/api/v1/user/webhooks/{body['id']}", **headers).status_code == 204
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"events": ["repo:explode"]}, "events"), ({"events": []}, "events"), ({"url": "ftp://x/"}, "url"),
+     ({"url": "https://u:p@example.org/"}, "url"), ({"url": ""}, "url")],
+)  # fmt: skip
+def test_validation(api_client, headers, body, field):
+    response = create(api_client, headers, **body)
+    assert response.status_code == 400
+    assert field in [error["field"] for error in response.json()["errors"]]
+
+
+def test_subscribing_needs_each_events_read_scope(api_client, user):
+    key = api_key_create(user=user, name="w", scopes=["webhooks:write", "repos:read"]).secret
+    headers = {"HTTP_AUTHORIZATION": f"token {key}"}
+    assert create(api_client, headers, events=["repo:create"]).status_code == 201
+    response = create(api_client, headers, events=["ssh-key:add"])
+    assert response.status_code == 403 and "keys:read" in response.json()["errors"][0]["reason"]
+
+
+def test_another_users_webhook_is_404(api_client, headers, other_user):
+    theirs = Subscription.objects.create(user=other_user, url="https://x.example/", events=["repo:create"])
+    assert api_client.get(f"/api/v1/user/webhooks/{theirs.pk}", **headers).status_code == 404
+    assert api_client.post(f"/api/v1/user/webhooks/{theirs.pk}/test", **headers).status_code == 404
+
+
+def test_test_ping_and_delivery_log_and_redeliver(api_client, headers, django_capture_on_commit_callbacks):
+    hook = create(api_client, headers).json()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = api_client.post(f"/api/v1/user/webhooks/{hook['id']}/test", **headers)
+    assert response.status_code == 202 and len(callbacks) == 1
+    uuid = response.json()["id"]
+    page = api_client.get(f"/api/v1/user/webhooks/{hook['id']}/deliveries", **headers).json()
+    (row,) = page["results"]
+    assert set(row) == {"id", "created", "event", "url", "payload", "payload_headers", "response", "response_status",
+                        "response_headers", "attempts", "next_attempt"}  # fmt: skip
+    assert (row["id"], row["event"], row["response_status"], row["attempts"]) == (uuid, "webhook:test", -2, 0)
+    assert isinstance(row["payload"], str)
+    detail = api_client.get(f"/api/v1/user/webhooks/{hook['id']}/deliveries/{uuid}", **headers)
+    assert detail.json() == row
+    Delivery.objects.update(next_attempt=None, response_status=500)
+    redeliver = api_client.post(f"/api/v1/user/webhooks/{hook['id']}/deliveries/{uuid}/redeliver", **headers)
+    assert redeliver.status_code == 202
+    assert Delivery.objects.get().response_status == -2
+    assert (
+        api_client.get(f"/api/v1/user/webhooks/{hook['id']}/deliveries/{uuid}/redeliver", **headers).status_code == 405
+    )
+    missing = "00000000-0000-0000-0000-000000000000"
+    assert api_client.get(f"/api/v1/user/webhooks/{hook['id']}/deliveries/{missing}", **headers).status_code == 404
+
+
+def test_catalogue_and_keys_are_public(api_client):
+    events = {entry["event"]: entry for entry in api_client.get("/api/v1/webhooks/events").json()["events"]}
+    assert set(events) == {"profile:update", "ssh-key:add", "ssh-key:remove", "pgp-key:add", "pgp-key:remove",
+                           "repo:create", "repo:update", "repo:delete"}  # fmt: skip
+    repo = events["repo:create"]["schema"]["properties"]["payload"]
+    assert set(repo["required"]) == {"id", "created", "updated", "name", "owner", "description", "visibility"}
+    assert events["repo:delete"]["schema"]["properties"]["payload"]["required"] == ["id"]
+    keys = api_client.get("/api/v1/webhooks/keys").json()["keys"]
+    assert keys and keys[0]["algorithm"] == "ed25519" and len(keys[0]["public_key"]) == 44
+
+
+def test_catalogue_schema_validates_real_payloads(api_client, headers):
+    jsonschema = pytest.importorskip("jsonschema")
+    create(api_client, headers, url="https://hooks.example.org/y")
+    api_client.post("/api/v1/repos", {"name": "validated"}, format="json", **headers)
+    delivery = Delivery.objects.get(event_name="repo:create")
+    import json
+
+    schema = {e["event"]: e["schema"] for e in api_client.get("/api/v1/webhooks/events").json()["events"]}[
+        "repo:create"
+    ]
+    jsonschema.validate(json.loads(delivery.body), schema)
+
+
+def test_admin_pages(admin_client, user):
+    Subscription.objects.create(user=user, url="https://x.example/", events=["repo:create"])
+    for page in ("subscription", "delivery", "event"):
+        assert admin_client.get(f"/admin/webhooks/{page}/").status_code == 200
+    assert admin_client.get("/admin/webhooks/delivery/?status=failed&event_name=repo:create").status_code == 200

@@ -1,0 +1,126 @@
+"""Real Celery workers, real Redis, a real receiver: nothing lost, at least once, same ids."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from django.conf import settings
+
+from apiservice import embedded
+from auth.services import api_key_create
+from tests.conftest import ROOT, service_env
+from tests.webhooks.conftest import docs_snippet, parsed
+from webhooks.models import Delivery, Subscription
+
+pytestmark = pytest.mark.slow
+
+
+class Worker:
+    def __init__(self, tmp_path, **env):
+        self.log_path = tmp_path / f"worker-{time.monotonic_ns()}.log"
+        self.log = open(self.log_path, "w+")  # noqa: SIM115
+        extra = {"WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8", "WEBHOOK_RETRY_SCHEDULE": "1,1,1,1",
+                 "WEBHOOK_SWEEP_INTERVAL": "1", "WEBHOOK_LEASE_SECONDS": "3"} | env  # fmt: skip
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "apiservice", "worker", "-B", "--pool", "solo", "--loglevel", "INFO",
+             "-s", str(tmp_path / "beat-schedule"), "--without-heartbeat", "--without-gossip", "--without-mingle"],
+            cwd=ROOT, env=service_env(**extra), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while "ready." not in self.output():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(self.output()[-3000:])
+            time.sleep(0.2)
+
+    def output(self):
+        self.log.flush()
+        return self.log_path.read_text()
+
+    def kill(self, sig=signal.SIGKILL):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+            self.process.wait(30)
+
+
+@pytest.fixture
+def workers(tmp_path, transactional_db):
+    started = []
+
+    def start(**env):
+        worker = Worker(tmp_path, **env)
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.kill(signal.SIGTERM)
+
+
+@pytest.fixture
+def alice(transactional_db, django_user_model, receiver):
+    user = django_user_model.objects.create_user("alice")
+    key = api_key_create(user=user, name="e2e", scopes=["*"]).secret
+    Subscription.objects.create(user=user, url=receiver.url, events=["repo:create", "ssh-key:add"])
+    return {"HTTP_AUTHORIZATION": f"token {key}"}
+
+
+def published_keys(api_client):
+    return [key["public_key"] for key in api_client.get("/api/v1/webhooks/keys").json()["keys"]]
+
+
+def test_a_change_reaches_the_receiver_signed(api_client, alice, receiver, workers):
+    workers()
+    response = api_client.post("/api/v1/repos", {"name": "hello"}, format="json", **alice)
+    assert response.status_code == 201
+    (request,) = receiver.wait_for(1)
+    snippet, keys = docs_snippet(), published_keys(api_client)
+    assert snippet["verify_sourcehut"](request["headers"], request["body"], keys)
+    assert snippet["verify_standard"](request["headers"], request["body"], keys)
+    assert parsed(request)["payload"] == response.json()
+    deadline = time.monotonic() + 10
+    while Delivery.objects.get().response_status != 200 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert Delivery.objects.get().response_status == 200
+
+
+def test_broker_down_at_commit_then_the_sweeper_delivers_exactly_what_committed(api_client, alice, receiver, workers):
+    from django.db import transaction
+
+    from resources.services.repos import repo_create
+
+    workers()
+    embedded.stop_redis(settings.VAR_DIR)
+    try:
+        assert api_client.post("/api/v1/repos", {"name": "during-outage"}, format="json", **alice).status_code == 201
+        owner = Subscription.objects.get().user
+        with pytest.raises(RuntimeError), transaction.atomic():
+            repo_create(owner=owner, name="rolled-back", description="", visibility="public", ip=None)
+            raise RuntimeError
+        time.sleep(1)
+        assert receiver.requests == []
+    finally:
+        embedded.ensure_redis(settings.VAR_DIR)
+    (request,) = receiver.wait_for(1, timeout=45)
+    assert parsed(request)["payload"]["name"] == "during-outage"
+    time.sleep(2)
+    assert len(receiver.requests) == 1
+
+
+def test_a_worker_killed_mid_delivery_still_delivers_with_the_same_ids(api_client, alice, receiver, workers):
+    receiver.script = [(200, b"slow", {}, 5)]
+    first = workers()
+    assert api_client.post("/api/v1/repos", {"name": "survivor"}, format="json", **alice).status_code == 201
+    receiver.wait_for(1)
+    first.kill()  # SIGKILL while the receiver is still answering
+    workers()
+    requests = receiver.wait_for(2, timeout=45)
+    ids = {(r["headers"]["X-Webhook-Delivery"], r["headers"]["webhook-id"]) for r in requests}
+    delivery = Delivery.objects.get()
+    assert ids == {(str(delivery.uuid), str(delivery.uuid))}
+    deadline = time.monotonic() + 15
+    while Delivery.objects.get().response_status != 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert Delivery.objects.get().response_status == 200
