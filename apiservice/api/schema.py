@@ -50,4 +50,25 @@ def postprocess(result: dict[str, Any], generator: Any, request: Any, public: bo
                         "content": {"application/json": {"schema": error_ref}},
                     },
                 )
+    document_negotiation(result)
+    relax_for_fields(components)
     return result
+
+
+def document_negotiation(result: dict[str, Any]) -> None:
+    """Every JSON body is also served as YAML (``Accept: application/yaml`` or ``?format=yaml``)."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            for response in operation.get("responses", {}).values():
+                content = response.get("content", {})
+                if "application/json" in content:
+                    content.setdefault("application/yaml", content["application/json"])
+
+
+def relax_for_fields(components: dict[str, Any]) -> None:
+    """``?fields=`` may leave out any key of a returned object, so response objects list no
+    required keys (request components, suffixed ``Request``, and ``Error`` keep theirs)."""
+    for name, component in components.items():
+        if name == "Error" or name.endswith("Request"):
+            continue
+        component.pop("required", None)
