@@ -45,3 +45,11 @@ stop: venv
 
 clean: stop
 	rm -rf var
+
+## make bench: throughput/latency ratios against a floor view (see docs/performance.md)
+bench: venv
+	$(BIN)/python bench/run.py
+
+## make load: about 60 s of mixed load with webhooks; prints errors, 5xx (0) and webhooks lost (0)
+load: venv
+	$(BIN)/python bench/load.py

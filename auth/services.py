@@ -16,7 +16,7 @@ from auth.credentials import Credential
 from auth.models import ApiKey
 from auth.principal import TokenUser
 from auth.scopes import ALL, covers, parse_scopes
-from resources.services.audit import audit_log_record
+from resources.services.audit import audit_log_record, audit_log_record_use
 
 # JWT claims (beside simplejwt's exp, iat, jti, token_type and user_id)
 CLAIM_KEY = "api_key_id"
@@ -146,7 +146,7 @@ def jwt_issue(*, api_key: ApiKey, ip: str | None = None) -> IssuedToken:
     token[CLAIM_USERNAME] = api_key.user.username
     token[CLAIM_KEY] = api_key.pk
     token[CLAIM_SCOPES] = sorted(api_key.scopes)
-    audit_log_record(user_id=api_key.user_id, action="api-key:authenticate", ip=ip, details=api_key.identifier)
+    audit_log_record_use(user_id=api_key.user_id, action="api-key:authenticate", ip=ip, details=api_key.identifier)
     expires_in_ms = max(0, int((expires - now).total_seconds() * 1000))
     return IssuedToken(token=str(token), expires_in_ms=expires_in_ms)
 

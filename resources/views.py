@@ -25,6 +25,23 @@ from resources.services import keys, profile, repos
 Visibility = Repository.Visibility
 
 
+# Only the columns the representations use: no password hash or README text per row, and
+# two fewer timestamps to parse per embedded owner (the list path's main cost).
+REPO_COLUMNS = ("id", "created", "updated", "name", "description", "visibility", "owner_id", "owner__username")
+SSH_COLUMNS = (
+    "id",
+    "authorized",
+    "comment",
+    "fingerprint",
+    "fingerprint_sha256",
+    "key",
+    "last_used",
+    "owner_id",
+    "owner__username",
+)
+PGP_COLUMNS = ("id", "key", "key_id", "fingerprint", "email", "authorized", "expiration", "owner_id", "owner__username")
+
+
 def caller_id(request: Request) -> int | None:
     return request.user.pk if request.auth is not None else None
 
@@ -137,7 +154,7 @@ class SSHKeyListView(generics.ListAPIView):
     serializer_class = s.SSHKeySerializer
 
     def get_queryset(self) -> QuerySet[SSHKey]:
-        return SSHKey.objects.filter(owner_id=self.request.user.pk).select_related("owner")
+        return SSHKey.objects.filter(owner_id=self.request.user.pk).select_related("owner").only(*SSH_COLUMNS)
 
     @extend_schema(operation_id="ssh_keys_list", tags=["keys"])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -203,7 +220,7 @@ class PGPKeyListView(generics.ListAPIView):
     serializer_class = s.PGPKeySerializer
 
     def get_queryset(self) -> QuerySet[PGPKey]:
-        return PGPKey.objects.filter(owner_id=self.request.user.pk).select_related("owner")
+        return PGPKey.objects.filter(owner_id=self.request.user.pk).select_related("owner").only(*PGP_COLUMNS)
 
     @extend_schema(operation_id="pgp_keys_list", tags=["keys"])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -269,7 +286,7 @@ class PGPKeyLookupView(APIView):
 
 def visible_repos(owner_id: int, request: Request, *, listing: bool) -> QuerySet[Repository]:
     """Your own repos: all. Others': public in lists; public and unlisted by name; never private."""
-    queryset = Repository.objects.filter(owner_id=owner_id).select_related("owner")
+    queryset = Repository.objects.filter(owner_id=owner_id).select_related("owner").only(*REPO_COLUMNS)
     if owner_id == caller_id(request):
         return queryset
     if listing:
@@ -288,7 +305,7 @@ class RepositoryListView(generics.ListAPIView):
     serializer_class = s.RepositorySerializer
 
     def get_queryset(self) -> QuerySet[Repository]:
-        return Repository.objects.filter(owner_id=self.request.user.pk).select_related("owner")
+        return Repository.objects.filter(owner_id=self.request.user.pk).select_related("owner").only(*REPO_COLUMNS)
 
     @extend_schema(operation_id="repos_list", tags=["repositories"])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
