@@ -42,6 +42,43 @@ SSH_COLUMNS = (
 PGP_COLUMNS = ("id", "key", "key_id", "fingerprint", "email", "authorized", "expiration", "owner_id", "owner__username")
 
 
+class OwnerRow:
+    """The owner part of a ``.values()`` row, shaped as the serializers read a User."""
+
+    __slots__ = ("username",)
+
+    def __init__(self, username: str) -> None:
+        self.username = username
+
+    @property
+    def canonical_name(self) -> str:
+        return f"~{self.username}"
+
+
+class RepositoryRow:
+    """A repository read with ``.values()``: the list path skips model instantiation
+    (the largest per-row cost in the profile) yet goes through the same serializer."""
+
+    __slots__ = ("id", "created", "updated", "name", "description", "visibility", "owner")
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        for name in ("id", "created", "updated", "name", "description", "visibility"):
+            setattr(self, name, row[name])
+        self.owner = OwnerRow(row["owner__username"])
+
+
+class RepositoryPageMixin:
+    """Lists of repositories: rows come from ``.values()`` and are wrapped for the serializer."""
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        rows = self.paginate_queryset(self.get_queryset().values(*REPO_VALUES))
+        data = s.RepositorySerializer([RepositoryRow(row) for row in rows], many=True).data
+        return self.get_paginated_response(data)
+
+
+REPO_VALUES = ("id", "created", "updated", "name", "description", "visibility", "owner__username")
+
+
 def caller_id(request: Request) -> int | None:
     return request.user.pk if request.auth is not None else None
 
@@ -298,7 +335,7 @@ def repo_error(exc: repos.RepositoryError) -> exceptions.ValidationError:
     return exceptions.ValidationError({exc.field: [exc.reason]})
 
 
-class RepositoryListView(generics.ListAPIView):
+class RepositoryListView(RepositoryPageMixin, generics.ListAPIView):
     """``GET``/``POST /repos``: your repositories; POST ``{name, description?, visibility?}``."""
 
     required_scope = "repos"
@@ -331,7 +368,7 @@ class RepositoryListView(generics.ListAPIView):
         return Response(s.RepositorySerializer(repo).data, status=status.HTTP_201_CREATED)
 
 
-class UserRepositoryListView(generics.ListAPIView):
+class UserRepositoryListView(RepositoryPageMixin, generics.ListAPIView):
     """``GET /~name/repos``: a user's public repositories (all of them, if they are yours)."""
 
     required_scope = "repos"

@@ -73,8 +73,12 @@ class KeysetPagination(BasePagination):
         if start is not None:
             page = page.filter(**{f"{self.ordering_field}__lte": start})
         rows = list(page[: self.per_page + 1])
-        self.next_id = getattr(rows[self.per_page], self.ordering_field) if len(rows) > self.per_page else None
+        self.next_id = self.key_of(rows[self.per_page]) if len(rows) > self.per_page else None
         return rows[: self.per_page]
+
+    def key_of(self, row: Any) -> Any:
+        """The ordering value of a row: a model instance, or a dict from ``.values()``."""
+        return row[self.ordering_field] if isinstance(row, dict) else getattr(row, self.ordering_field)
 
     def get_total(self, queryset: QuerySet[Any]) -> int:
         return queryset.order_by().count()

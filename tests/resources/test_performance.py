@@ -85,3 +85,12 @@ def test_fast_read_path_equals_drf_output_for_pgp_and_pgp_profiles(api_client, a
     user.use_pgp_key = key
     user.save()
     assert s.UserSerializer(user).data == drf_output(s.UserSerializer, user)
+
+
+def test_the_values_list_path_renders_what_the_model_path_renders(api_client, alice, user):
+    for name in ("a", "b"):
+        api_client.post("/api/v1/repos", {"name": name, "description": f"d-{name}"}, format="json", **alice)
+    listed = api_client.get("/api/v1/repos", **alice).json()["results"]
+    expected = s.RepositorySerializer(Repository.objects.filter(owner=user).order_by("-id"), many=True).data
+    assert listed == expected
+    assert api_client.get("/api/v1/~alice/repos").json()["results"] == expected
