@@ -262,8 +262,11 @@ SPECTACULAR_SETTINGS = {
 
 # ------------------------------------------------------------------- security
 
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Cookies (admin only) are HTTPS-only, except on the embedded local stack, which `make run`
+# serves over plain HTTP on 127.0.0.1.
+SECURE_COOKIES = env_bool("DJANGO_SECURE_COOKIES", not DEBUG and not EMBEDDED)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_TLS_PROXY", False) else None
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)

@@ -78,3 +78,15 @@ def test_make_run_serves_and_ctrl_c_stops_everything(var_dir):
     assert leftovers == [], "nothing the run started is left running"
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{port}/api/v1/version", timeout=2)
+
+
+def test_the_admin_login_works_over_plain_http_on_the_local_stack(client, django_user_model, settings):
+    """make run serves http://127.0.0.1: its cookies cannot be HTTPS-only there."""
+    assert settings.EMBEDDED and not settings.SESSION_COOKIE_SECURE and not settings.CSRF_COOKIE_SECURE
+    django_user_model.objects.create_superuser("root", "root@example.org", "a-long-password-1")
+    client = type(client)(enforce_csrf_checks=True)
+    page = client.get("/admin/login/")
+    token = page.cookies["csrftoken"].value
+    response = client.post("/admin/login/?next=/admin/", {"username": "root", "password": "a-long-password-1",
+                                                         "csrfmiddlewaretoken": token})  # fmt: skip
+    assert response.status_code == 302 and response["Location"] == "/admin/"
