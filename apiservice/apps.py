@@ -7,5 +7,4 @@ class ApiServiceConfig(AppConfig):
     verbose_name = "API service"
 
     def ready(self) -> None:
-        from apiservice import checks  # noqa: F401  (registers system checks)
         from apiservice.api import schema  # noqa: F401  (registers OpenAPI extensions)

@@ -7,7 +7,7 @@ from django_ratelimit.decorators import ratelimit
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from apiservice.api.routing import route
-from apiservice.api.views import HealthView, VersionView
+from apiservice.views import HealthView, VersionView
 
 api_v1 = [
     route("version", VersionView.as_view(), "version"),
@@ -15,6 +15,7 @@ api_v1 = [
     route("schema", SpectacularAPIView.as_view(), "schema"),
     route("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
     route("redoc", SpectacularRedocView.as_view(url_name="schema"), "redoc"),
+    path("", include("accounts.urls")),
     path("", include("auth.urls")),
     path("", include("ratelimit.urls")),
     path("", include("resources.urls")),

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 
-from auth import services
+from auth import revocation, services
 from auth.models import ApiKey
 from auth.scopes import ALL, ALL_SCOPES
 
@@ -49,8 +49,6 @@ class ApiKeyAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             if obj.is_expired():
-                from auth import revocation
-
                 revocation.mark_revoked(revocation.api_key_marker(obj.pk))
             return
         issued = services.api_key_create(

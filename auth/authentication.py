@@ -15,7 +15,7 @@ from typing import Any
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
-WWW_AUTHENTICATE = 'Bearer realm="api"'
+from apiservice.api.headers import WWW_AUTHENTICATE_VALUE
 
 
 class CredentialAuthentication(BaseAuthentication):
@@ -27,4 +27,4 @@ class CredentialAuthentication(BaseAuthentication):
         return getattr(django_request, "api_principal", None)
 
     def authenticate_header(self, request: Any) -> str:
-        return WWW_AUTHENTICATE
+        return WWW_AUTHENTICATE_VALUE

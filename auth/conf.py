@@ -1,22 +1,24 @@
-"""The ``API_AUTH`` settings dict, read lazily (never at import time).
+"""The ``API_AUTH`` settings dict, typed and read lazily (see :mod:`apiservice.api.conf`).
 
-API_AUTH = {"JWT_LIFETIME_SECONDS": 3600, "KEY_PREFIX": "apisvc", ...}
+API_AUTH = {"KEY_HMAC_KEY": "...", "JWT_LIFETIME_SECONDS": 3600}
+
+auth_settings().JWT_LIFETIME_SECONDS
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
-from django.conf import settings
-
-DEFAULTS: dict[str, Any] = {
-    "KEY_PREFIX": "apisvc",  # secret scanners match "apisvc_<id>_<secret>"
-    "KEY_HMAC_KEY": "",  # server-side key of the keyed hash; see settings.API_KEY_HMAC_KEY
-    "JWT_LIFETIME_SECONDS": 3600,
-    "LAST_USED_RESOLUTION_SECONDS": 60,  # last_used is written at most this often per key
-    "REVOCATION_PREFIX": "apiservice:revoked",
-}
+from apiservice.api.conf import AppSettings
 
 
-def get(name: str) -> Any:
-    return {**DEFAULTS, **getattr(settings, "API_AUTH", {})}[name]
+@dataclass(frozen=True)
+class AuthSettings:
+    KEY_PREFIX: str = "apisvc"  # secret scanners match "apisvc_<id>_<secret>"
+    KEY_HMAC_KEY: str = ""  # server-side key of the keyed hash (API_KEY_HMAC_KEY)
+    JWT_LIFETIME_SECONDS: int = 3600
+    LAST_USED_RESOLUTION_SECONDS: int = 60  # last_used is written at most this often per key
+    REVOCATION_PREFIX: str = "apiservice:revoked"
+
+
+auth_settings = AppSettings("API_AUTH", AuthSettings)

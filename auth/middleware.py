@@ -21,10 +21,10 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from apiservice.api.client import client_ip
+from apiservice.api.headers import API_PREFIX
 from auth.services import InvalidCredential, api_key_touch, presented_credential
 
 SCHEMES = frozenset({"bearer", "token"})
-API_PREFIX = "/api/"
 
 
 def parse_authorization(header: str) -> str:

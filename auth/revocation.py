@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import logging
 
-from apiservice.redis import get_redis
-from auth import conf
+from apiservice.api.redis import get_redis
+from auth.conf import auth_settings
 
 logger = logging.getLogger("auth.revocation")
 
 
 def api_key_marker(api_key_id: int) -> str:
-    return f"{conf.get('REVOCATION_PREFIX')}:apikey:{api_key_id}"
+    return f"{auth_settings().REVOCATION_PREFIX}:apikey:{api_key_id}"
 
 
 def user_marker(user_id: int) -> str:
-    return f"{conf.get('REVOCATION_PREFIX')}:user:{user_id}"
+    return f"{auth_settings().REVOCATION_PREFIX}:user:{user_id}"
 
 
 def markers_for(*, api_key_id: int, user_id: int) -> tuple[str, str]:
@@ -31,7 +31,7 @@ def mark_revoked(marker: str) -> None:
     Raises on a Redis outage: the caller's transaction must not commit a revocation that
     the running JWTs would not see.
     """
-    get_redis().set(marker, "1", ex=int(conf.get("JWT_LIFETIME_SECONDS")) + 60)
+    get_redis().set(marker, "1", ex=int(auth_settings().JWT_LIFETIME_SECONDS) + 60)
 
 
 def clear_marker(marker: str) -> None:

@@ -11,12 +11,14 @@ from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken
 
-from auth import conf, keytext, revocation
+from accounts.services import audit_log_record, audit_log_record_use
+from apiservice.api.errors import AuthenticationError, ForbiddenError
+from auth import keytext, revocation
+from auth.conf import auth_settings
 from auth.credentials import Credential
 from auth.models import ApiKey
 from auth.principal import TokenUser
 from auth.scopes import ALL, covers, parse_scopes
-from resources.services.audit import audit_log_record, audit_log_record_use
 
 # JWT claims (beside simplejwt's exp, iat, jti, token_type and user_id)
 CLAIM_KEY = "api_key_id"
@@ -24,15 +26,21 @@ CLAIM_SCOPES = "scopes"
 CLAIM_USERNAME = "username"
 
 
-class InvalidCredential(Exception):
-    """The presented credential is unknown, malformed, expired, revoked or its user inactive.
+class InvalidCredential(AuthenticationError):
+    """The presented credential is unknown, malformed, expired, revoked or its user inactive (401).
 
     The message is safe to show to the client; it never contains the credential.
     """
 
+    def __init__(self, reason: str) -> None:
+        super().__init__(None, reason)
 
-class ScopeEscalation(Exception):
-    """A credential tried to mint a key with scopes it does not hold itself."""
+
+class ScopeEscalation(ForbiddenError):
+    """A credential tried to mint a key with scopes it does not hold itself (403)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("scopes", reason)
 
 
 @dataclass(frozen=True)
@@ -70,12 +78,12 @@ def api_key_create(
             user=user,
             name=name,
             identifier=identifier,
-            secret_hash=keytext.secret_hash(conf.get("KEY_HMAC_KEY"), secret),
+            secret_hash=keytext.secret_hash(auth_settings().KEY_HMAC_KEY, secret),
             scopes=sorted(requested),
             expires=expires,
         )
         audit_log_record(user_id=user.pk, action="api-key:create", ip=ip, details=f"{name} ({identifier})")
-    return IssuedKey(api_key=api_key, secret=keytext.key_text(conf.get("KEY_PREFIX"), identifier, secret))
+    return IssuedKey(api_key=api_key, secret=keytext.key_text(auth_settings().KEY_PREFIX, identifier, secret))
 
 
 def api_key_delete(*, api_key: ApiKey, ip: str | None = None) -> None:
@@ -96,14 +104,14 @@ def api_key_delete(*, api_key: ApiKey, ip: str | None = None) -> None:
 
 def api_key_verify(text: str) -> ApiKey:
     """The active key whose text is ``text`` (one indexed query, user joined); else InvalidCredential."""
-    parts = keytext.split_key(text, conf.get("KEY_PREFIX"))
+    parts = keytext.split_key(text, auth_settings().KEY_PREFIX)
     if parts is None:
         raise InvalidCredential("malformed API key")
     identifier, secret = parts
     api_key = ApiKey.objects.select_related("user").filter(identifier=identifier).first()
     # Compare even when no row matched, so timing does not tell which identifiers exist.
     stored = api_key.secret_hash if api_key is not None else "0" * 64
-    if not keytext.secret_matches(conf.get("KEY_HMAC_KEY"), secret, stored) or api_key is None:
+    if not keytext.secret_matches(auth_settings().KEY_HMAC_KEY, secret, stored) or api_key is None:
         raise InvalidCredential("unknown or revoked API key")
     if api_key.is_expired():
         raise InvalidCredential("API key expired")
@@ -115,7 +123,7 @@ def api_key_verify(text: str) -> ApiKey:
 def api_key_touch(*, api_key: ApiKey, ip: str | None) -> None:
     """Record use of the key: ``last_used`` and an audit entry, at most once a minute per key."""
     now = timezone.now()
-    resolution = timedelta(seconds=conf.get("LAST_USED_RESOLUTION_SECONDS"))
+    resolution = timedelta(seconds=auth_settings().LAST_USED_RESOLUTION_SECONDS)
     if api_key.last_used is not None and now - api_key.last_used < resolution:
         return
     with transaction.atomic():
@@ -138,7 +146,7 @@ def jwt_issue(*, api_key: ApiKey, ip: str | None = None) -> IssuedToken:
     """Mint a JWT for the key (Hangar's exchange). It never outlives the key's expiry."""
     token = AccessToken()
     now = timezone.now()
-    expires = now + timedelta(seconds=conf.get("JWT_LIFETIME_SECONDS"))
+    expires = now + timedelta(seconds=auth_settings().JWT_LIFETIME_SECONDS)
     if api_key.expires is not None and api_key.expires < expires:
         expires = api_key.expires
     token.set_exp(from_time=now, lifetime=expires - now)
@@ -175,7 +183,7 @@ def jwt_verify(text: str) -> tuple[TokenUser, Credential]:
 
 def presented_credential(text: str) -> tuple[Any, Credential, ApiKey | None]:
     """Verify an API key or a JWT: ``(user, credential, api_key or None)``."""
-    if keytext.looks_like_key(text, conf.get("KEY_PREFIX")):
+    if keytext.looks_like_key(text, auth_settings().KEY_PREFIX):
         api_key = api_key_verify(text)
         return api_key.user, credential_for_key(api_key), api_key
     user, credential = jwt_verify(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apiservice.api.client import client_ip
+from apiservice.api.headers import WWW_AUTHENTICATE_VALUE
 from auth import services
 from auth.models import ApiKey
 from auth.principal import load_user
@@ -46,10 +47,7 @@ class AuthenticateView(APIView):
         text = request.query_params.get("apiKey") or self.body_key(request)
         if not text:
             raise exceptions.ValidationError({"apiKey": ["apiKey is required, in the query string or the JSON body"]})
-        try:
-            api_key = services.api_key_verify(text)
-        except services.InvalidCredential as exc:
-            raise exceptions.AuthenticationFailed(str(exc)) from None
+        api_key = services.api_key_verify(text)
         issued = services.jwt_issue(api_key=api_key, ip=client_ip(request))
         return Response({"token": issued.token, "expiresIn": issued.expires_in_ms})
 
@@ -63,9 +61,10 @@ class AuthenticateView(APIView):
         return value
 
     def get_authenticate_header(self, request: Request) -> str:
-        return 'Bearer realm="api"'
+        return WWW_AUTHENTICATE_VALUE
 
 
+@extend_schema_view(get=extend_schema(operation_id="api_keys_list", tags=["credentials"]))
 class ApiKeyListView(generics.ListCreateAPIView):
     """``GET /api/v1/keys`` (a page of the caller's keys, never a secret); ``POST`` creates one.
 
@@ -79,10 +78,6 @@ class ApiKeyListView(generics.ListCreateAPIView):
     def get_queryset(self):
         return ApiKey.objects.filter(user_id=self.request.user.pk)
 
-    @extend_schema(operation_id="api_keys_list", tags=["credentials"])
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
     @extend_schema(
         operation_id="api_keys_create",
         tags=["credentials"],
@@ -92,19 +87,20 @@ class ApiKeyListView(generics.ListCreateAPIView):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         incoming = ApiKeyCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            issued = services.api_key_create(
-                user=load_user(request),
-                ip=client_ip(request),
-                creator_scopes=request.auth.scopes,
-                **incoming.validated_data,
-            )
-        except services.ScopeEscalation as exc:
-            raise exceptions.PermissionDenied(str(exc)) from None
+        issued = services.api_key_create(
+            user=load_user(request),
+            ip=client_ip(request),
+            creator_scopes=request.auth.scopes,
+            **incoming.validated_data,
+        )
         body = {**ApiKeySerializer(issued.api_key).data, "key": issued.secret}
         return Response(body, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(
+    get=extend_schema(operation_id="api_keys_retrieve", tags=["credentials"]),
+    delete=extend_schema(operation_id="api_keys_destroy", tags=["credentials"], responses={204: None}),
+)
 class ApiKeyDetailView(generics.RetrieveDestroyAPIView):
     """``GET``/``DELETE /api/v1/keys/:id``; deleting revokes every JWT minted from the key."""
 
@@ -113,14 +109,6 @@ class ApiKeyDetailView(generics.RetrieveDestroyAPIView):
 
     def get_queryset(self):
         return ApiKey.objects.filter(user_id=self.request.user.pk)
-
-    @extend_schema(operation_id="api_keys_retrieve", tags=["credentials"])
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
-    @extend_schema(operation_id="api_keys_destroy", tags=["credentials"], responses={204: None})
-    def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().delete(request, *args, **kwargs)
 
     def perform_destroy(self, instance: ApiKey) -> None:
         services.api_key_delete(api_key=instance, ip=client_ip(self.request))

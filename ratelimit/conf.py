@@ -1,21 +1,22 @@
-"""Rate-limit scopes (§5.1): ``API_RATE_LIMITS`` in settings, each overridable by an env var.
+"""Rate-limit scopes (§5.1): defaults here, overridden per scope by ``API_RATE_LIMITS``.
 
-    API_RATE_LIMIT_AUTHENTICATED_READ="5000/3600+500"     # limit/period_seconds+burst
+    API_RATE_LIMITS = {"authenticated-read": "5000/3600+500"}   # limit/period_seconds+burst
 
-Read lazily: tests and operators can change settings without re-importing anything.
+settings.py fills ``API_RATE_LIMITS`` from the ``API_RATE_LIMIT_<SCOPE>`` env vars. Read
+lazily and rebuilt when the setting changes (see :mod:`apiservice.api.conf`).
 """
 
 from __future__ import annotations
 
-import os
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from ratelimit.limiter import Policy
+from apiservice.api.conf import AppSettings
+from ratelimit.policy import Policy, PolicyError, parse_policy
 
 ANONYMOUS_READ = "anonymous-read"
 ANONYMOUS_WRITE = "anonymous-write"
@@ -30,11 +31,11 @@ WEBHOOK_TEST = "webhook-test"
 class Scope:
     name: str
     policy: Policy
-    by: str  # "address" or "user"
+    by: Literal["address", "user"]
     fail_closed: bool  # with Redis down: refuse (503) rather than let requests through
 
 
-DEFAULTS: dict[str, tuple[str, str, bool]] = {
+DEFAULTS: dict[str, tuple[str, Literal["address", "user"], bool]] = {
     # scope: (limit/period+burst, keyed by, fail closed)
     ANONYMOUS_READ: ("1200/3600+120", "address", False),
     ANONYMOUS_WRITE: ("120/3600+20", "address", False),
@@ -44,31 +45,32 @@ DEFAULTS: dict[str, tuple[str, str, bool]] = {
     APIKEY_CREATE: ("30/3600+10", "user", True),
     WEBHOOK_TEST: ("30/3600+5", "user", False),
 }
-SPEC = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*(?:\+\s*(\d+))?\s*$")
-
-
-def parse_policy(text: str, name: str = "policy") -> Policy:
-    """``"100/3600+10"`` -> ``Policy(limit=100, period=3600, burst=10)``."""
-    match = SPEC.match(text)
-    if not match or int(match.group(1)) < 1 or int(match.group(2)) < 1:
-        raise ImproperlyConfigured(
-            f"{name} must look like LIMIT/PERIOD_SECONDS[+BURST], e.g. 100/3600+10; got {text!r}"
-        )
-    return Policy(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
 
 
 def env_name(scope: str) -> str:
+    """The env var settings.py reads for ``scope``: ``API_RATE_LIMIT_AUTHENTICATED_READ``."""
     return "API_RATE_LIMIT_" + scope.upper().replace("-", "_")
 
 
-@cache
-def scopes() -> dict[str, Scope]:
-    configured = getattr(settings, "API_RATE_LIMITS", {})
+def build_scopes(configured: Mapping[str, Any]) -> dict[str, Scope]:
+    unknown = sorted(set(configured) - set(DEFAULTS))
+    if unknown:
+        raise ImproperlyConfigured(f"API_RATE_LIMITS: unknown scope(s) {', '.join(unknown)}")
     result = {}
     for name, (spec, by, fail_closed) in DEFAULTS.items():
-        text = os.environ.get(env_name(name)) or configured.get(name) or spec
-        result[name] = Scope(name, parse_policy(text, env_name(name)), by, fail_closed)
+        try:
+            policy = parse_policy(configured.get(name) or spec, env_name(name))
+        except PolicyError as exc:
+            raise ImproperlyConfigured(str(exc)) from exc
+        result[name] = Scope(name, policy, by, fail_closed)
     return result
+
+
+rate_limit_scopes = AppSettings("API_RATE_LIMITS", dict, build_scopes)
+
+
+def scopes() -> dict[str, Scope]:
+    return rate_limit_scopes()
 
 
 def enabled() -> bool:

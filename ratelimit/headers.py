@@ -12,17 +12,17 @@ from __future__ import annotations
 import math
 import time
 
+from apiservice.api.headers import (
+    IETF_RATELIMIT,
+    IETF_RATELIMIT_POLICY,
+    RATELIMIT_DURATION,
+    RATELIMIT_LIMIT,
+    RATELIMIT_REMAINING,
+    RATELIMIT_RESET,
+    RATELIMIT_RESET_SECONDS,
+    RATELIMIT_SCOPE,
+)
 from ratelimit.limiter import Decision
-
-LIMIT = "X-RateLimit-Limit"
-REMAINING = "X-RateLimit-Remaining"
-RESET = "X-RateLimit-Reset"
-RESET_SECONDS = "X-RateLimit-ResetSeconds"
-DURATION = "X-RateLimit-Duration"
-SCOPE = "X-RateLimit-Scope"
-IETF_POLICY = "RateLimit-Policy"
-IETF_LIMIT = "RateLimit"
-RETRY_AFTER = "Retry-After"
 
 
 def seconds(ms: int) -> int:
@@ -32,12 +32,12 @@ def seconds(ms: int) -> int:
 def values(scope: str, period: int, decision: Decision) -> dict[str, str]:
     reset_seconds = seconds(decision.reset_after_ms)
     return {
-        LIMIT: str(decision.capacity),
-        REMAINING: str(decision.remaining),
-        RESET: str(int(time.time()) + reset_seconds),
-        RESET_SECONDS: str(reset_seconds),
-        DURATION: str(period),
-        SCOPE: scope,
-        IETF_POLICY: f'"{scope}";q={decision.capacity};w={period}',
-        IETF_LIMIT: f'"{scope}";r={decision.remaining};t={reset_seconds}',
+        RATELIMIT_LIMIT: str(decision.capacity),
+        RATELIMIT_REMAINING: str(decision.remaining),
+        RATELIMIT_RESET: str(int(time.time()) + reset_seconds),
+        RATELIMIT_RESET_SECONDS: str(reset_seconds),
+        RATELIMIT_DURATION: str(period),
+        RATELIMIT_SCOPE: scope,
+        IETF_RATELIMIT_POLICY: f'"{scope}";q={decision.capacity};w={period}',
+        IETF_RATELIMIT: f'"{scope}";r={decision.remaining};t={reset_seconds}',
     }

@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ratelimit.policy import Policy
+
 SCRIPT = """
 for i = 3, #KEYS do
   if redis.call('EXISTS', KEYS[i]) == 1 then
@@ -68,15 +70,6 @@ PLACEHOLDER_KEY = "apiservice:rl:none"  # an override key that never exists (ano
 class RedisLike(Protocol):
     def execute_command(self, *args: Any, **options: Any) -> Any: ...
     def pipeline(self, transaction: bool = True) -> Any: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Policy:
-    """``limit`` requests per ``period`` seconds sustained, plus ``burst`` on top."""
-
-    limit: int
-    period: int
-    burst: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,11 +15,9 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 
 from apiservice.api.errors import json_error
+from apiservice.api.headers import API_PREFIX, WWW_AUTHENTICATE_VALUE
 from apiservice.api.middleware import RETRY_AFTER_SECONDS
-from auth.authentication import WWW_AUTHENTICATE
 from ratelimit import conf, headers, services
-
-API_PREFIX = "/api/"
 
 
 class RateLimitMiddleware:
@@ -53,7 +51,7 @@ class RateLimitMiddleware:
                 return json_error(503, "rate limiter unavailable; try again shortly", Retry_After=RETRY_AFTER_SECONDS)
             return None
         if decision.revoked:
-            return json_error(401, "credential revoked", WWW_Authenticate=WWW_AUTHENTICATE)
+            return json_error(401, "credential revoked", WWW_Authenticate=WWW_AUTHENTICATE_VALUE)
         if not decision.allowed:
             wait = max(1, headers.seconds(decision.retry_after_ms))
             return json_error(429, f"rate limit exceeded for {scope.name}; retry in {wait} s", Retry_After=str(wait))

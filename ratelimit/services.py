@@ -10,7 +10,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from apiservice.api.client import client_ip
-from apiservice.redis import get_redis
+from apiservice.api.redis import get_redis
 from ratelimit import conf, limiter
 from ratelimit.limiter import Decision
 

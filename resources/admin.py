@@ -1,19 +1,10 @@
-"""Operators' pages for users, keys, repositories and the (read-only) audit log."""
+"""Operators' pages for SSH and PGP keys and repositories."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from resources.models import AuditLogEntry, PGPKey, Repository, SSHKey, User
-
-
-@admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    fieldsets = (*DjangoUserAdmin.fieldsets, ("Profile", {"fields": ("url", "location", "bio", "use_pgp_key")}))
-    raw_id_fields = ["use_pgp_key"]
+from resources.models import PGPKey, Repository, SSHKey
 
 
 @admin.register(SSHKey)
@@ -27,7 +18,7 @@ class SSHKeyAdmin(admin.ModelAdmin):
 
 @admin.register(PGPKey)
 class PGPKeyAdmin(admin.ModelAdmin):
-    list_display = ["fingerprint", "email", "owner", "authorized", "expiration"]
+    list_display = ["fingerprint", "email", "owner", "preferred", "authorized", "expiration"]
     search_fields = ["fingerprint", "email", "owner__username"]
     list_select_related = ["owner"]
     raw_id_fields = ["owner"]
@@ -41,22 +32,3 @@ class RepositoryAdmin(admin.ModelAdmin):
     search_fields = ["name", "owner__username", "description"]
     list_select_related = ["owner"]
     raw_id_fields = ["owner"]
-
-
-@admin.register(AuditLogEntry)
-class AuditLogEntryAdmin(admin.ModelAdmin):
-    """Read only: the audit log is written by the service, never edited."""
-
-    list_display = ["created", "user", "action", "ip", "details"]
-    list_filter = ["action"]
-    search_fields = ["user__username", "action", "details", "ip"]
-    list_select_related = ["user"]
-
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False

@@ -1,43 +1,9 @@
-"""Users and the audit log; SSH/PGP keys and repositories join them in the resources issue."""
+"""SSH and PGP keys and repositories (§3), each owned by an ``accounts.User``."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
 from django.db import models
-
-
-class User(AbstractUser):
-    """A developer account; shown as ``~username`` (sourcehut's canonical name)."""
-
-    url = models.URLField(blank=True, default="", max_length=500)
-    location = models.CharField(blank=True, default="", max_length=256)
-    bio = models.TextField(blank=True, default="", max_length=4096)
-    use_pgp_key = models.ForeignKey(
-        "resources.PGPKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        help_text="The user's preferred PGP key (one of their own).",
-    )  # fmt: skip
-
-    @property
-    def canonical_name(self) -> str:
-        return f"~{self.username}"
-
-
-class AuditLogEntry(models.Model):
-    """One line of a user's audit log: every change, and every use of a credential (§3)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audit_log")
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    action = models.CharField(max_length=64)
-    details = models.TextField(blank=True, default="")
-    created = models.DateTimeField(auto_now_add=True, db_index=False)
-
-    class Meta:
-        verbose_name_plural = "audit log entries"
-        indexes = [models.Index(fields=["user", "-id"], name="audit_user_id_desc")]
-
-    def __str__(self) -> str:
-        return f"{self.action} by user {self.user_id}"
 
 
 class SSHKey(models.Model):
@@ -60,7 +26,11 @@ class SSHKey(models.Model):
 
 
 class PGPKey(models.Model):
-    """An OpenPGP public key; its fingerprint is unique across all users."""
+    """An OpenPGP public key; its fingerprint is unique across all users.
+
+    ``preferred`` marks the one key a user's profile shows as ``use_pgp_key`` (at most one
+    per user; deleting the key clears the preference with it).
+    """
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pgp_keys")
     key = models.TextField()
@@ -69,10 +39,16 @@ class PGPKey(models.Model):
     email = models.CharField(max_length=256, blank=True, default="")
     expiration = models.DateTimeField(null=True, blank=True)
     authorized = models.DateTimeField(auto_now_add=True)
+    preferred = models.BooleanField(default=False, help_text="Shown as the profile's use_pgp_key.")
 
     class Meta:
         verbose_name = "PGP key"
         indexes = [models.Index(fields=["owner", "-id"], name="pgpkey_owner_id_desc")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner"], condition=models.Q(preferred=True), name="pgpkey_one_preferred_per_owner"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.fingerprint

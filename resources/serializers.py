@@ -1,41 +1,35 @@
-"""Resource representations in sourcehut's shapes (§3): one definition for schema and output."""
+"""Resource representations in sourcehut's shapes (§3): one definition for schema and output.
+
+Field rules live here, so a bad request hears about every bad field at once; rules that
+need the database (uniqueness, "one of your keys") follow in the services.
+"""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from rest_framework import serializers
 
+from accounts.serializers import CanonicalNameField, UserShortSerializer
 from apiservice.api.fast import FastRead
 from resources.models import Repository
 
-
-class UserShortSerializer(FastRead, serializers.Serializer):
-    """``{canonical_name: "~alice", name: "alice"}``: a user embedded in another resource."""
-
-    canonical_name = serializers.CharField()
-    name = serializers.CharField(source="username")
+REPO_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
+RESERVED_REPO_NAMES = frozenset({".", "..", ".git"})
+REPO_NAME_RULE = "name may contain only letters, digits, '.', '_' and '-', and is not '.', '..' or '.git'"
 
 
 class UserPublicSerializer(FastRead, serializers.Serializer):
     """Another user's profile: public fields only (no e-mail)."""
 
     id = serializers.IntegerField()
-    canonical_name = serializers.CharField()
+    canonical_name = CanonicalNameField()
     name = serializers.CharField(source="username")
     url = serializers.CharField()
     location = serializers.CharField()
     bio = serializers.CharField()
-    use_pgp_key = serializers.CharField(
-        source="use_pgp_key.fingerprint", allow_null=True, help_text="fingerprint or null"
-    )
-
-    def compile_plan(self):  # use_pgp_key may be null: the attrgetter would raise
-        plan = super().compile_plan()
-        return [
-            (name, (lambda obj: obj.use_pgp_key.fingerprint if obj.use_pgp_key_id else None), conv)
-            if name == "use_pgp_key"
-            else (name, getter, conv)
-            for name, getter, conv in plan
-        ]
+    use_pgp_key = serializers.CharField(allow_null=True, help_text="fingerprint of the preferred PGP key, or null")
 
 
 class UserSerializer(UserPublicSerializer):
@@ -43,7 +37,7 @@ class UserSerializer(UserPublicSerializer):
 
     email = serializers.CharField()
 
-    def get_fields(self):
+    def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
         order = ["id", "canonical_name", "name", "email", "url", "location", "bio", "use_pgp_key"]
         return {name: fields[name] for name in order}
@@ -81,14 +75,6 @@ class PGPKeySerializer(FastRead, serializers.Serializer):
     expiration = serializers.DateTimeField(allow_null=True)
 
 
-class AuditLogEntrySerializer(FastRead, serializers.Serializer):
-    id = serializers.IntegerField()
-    ip = serializers.CharField(allow_null=True)
-    action = serializers.CharField()
-    details = serializers.CharField()
-    created = serializers.DateTimeField()
-
-
 class RepositorySerializer(FastRead, serializers.Serializer):
     id = serializers.IntegerField()
     created = serializers.DateTimeField()
@@ -99,10 +85,39 @@ class RepositorySerializer(FastRead, serializers.Serializer):
     visibility = serializers.ChoiceField(choices=Repository.Visibility.choices)
 
 
-class RepositoryWriteSerializer(serializers.Serializer):
+def repo_name_valid(value: str) -> str:
+    if value and (not REPO_NAME.match(value) or value in RESERVED_REPO_NAMES):
+        raise serializers.ValidationError(REPO_NAME_RULE)
+    return value
+
+
+class RepositoryCreateSerializer(serializers.Serializer):
+    """``POST /repos``: ``name`` is required; ``visibility`` defaults to public."""
+
+    name = serializers.CharField(
+        max_length=256, error_messages={"required": "name is required", "blank": "name is required"}
+    )
+    description = serializers.CharField(max_length=4096, required=False, allow_blank=True, default="")
+    visibility = serializers.ChoiceField(
+        choices=Repository.Visibility.choices, required=False, allow_blank=True, default=""
+    )
+
+    def validate_name(self, value: str) -> str:
+        return repo_name_valid(value)
+
+
+class RepositoryUpdateSerializer(serializers.Serializer):
+    """``PUT /repos/:name``: any of the fields; ``""`` means unchanged (sourcehut's rule)."""
+
     name = serializers.CharField(max_length=256, required=False, allow_blank=True)
     description = serializers.CharField(max_length=4096, required=False, allow_blank=True)
     visibility = serializers.ChoiceField(choices=Repository.Visibility.choices, required=False, allow_blank=True)
+
+    def validate_name(self, value: str) -> str:
+        return repo_name_valid(value)
+
+    def changes(self) -> dict[str, Any]:
+        return {key: value for key, value in self.validated_data.items() if value not in ("", None)}
 
 
 class ReadmeSerializer(serializers.Serializer):

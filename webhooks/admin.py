@@ -6,8 +6,9 @@ from typing import Any
 
 from django.contrib import admin, messages
 
-from webhooks import services
 from webhooks.models import Delivery, DeliveryAttempt, Event, Subscription
+from webhooks.services.emitting import delivery_redeliver
+from webhooks.services.subscriptions import subscription_disable
 
 
 @admin.register(Subscription)
@@ -31,7 +32,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
     @admin.action(description="Disable selected webhooks")
     def disable(self, request: Any, queryset: Any) -> None:
         for subscription in queryset:
-            services.subscription_disable(subscription=subscription, reason="disabled by an operator")
+            subscription_disable(subscription=subscription, reason="disabled by an operator")
         self.message_user(request, "Disabled.", messages.SUCCESS)
 
 
@@ -78,7 +79,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     @admin.action(description="Redeliver selected deliveries")
     def redeliver(self, request: Any, queryset: Any) -> None:
         for delivery in queryset:
-            services.delivery_redeliver(delivery=delivery)
+            delivery_redeliver(delivery=delivery)
         self.message_user(request, f"Queued {queryset.count()} delivery(ies) again.", messages.SUCCESS)
 
 

@@ -6,4 +6,4 @@ class WebhooksConfig(AppConfig):
     verbose_name = "Webhooks"
 
     def ready(self) -> None:
-        from webhooks import checks  # noqa: F401  (refuses production without signing keys)
+        from webhooks import checks  # noqa: F401  (the signing-key check, tag "apiservice")

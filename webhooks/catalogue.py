@@ -1,7 +1,7 @@
-"""The event catalogue (§4.1): each event, the scope needed to subscribe, its payload's JSON Schema.
+"""The event catalogue (§4.1): each registered event, the scope needed to subscribe, its payload's JSON Schema.
 
-Payload schemas are derived from the same serializers that render the resources, so the
-catalogue cannot drift from what is sent.
+Payload schemas are derived from the same serializers that render the resources (as
+registered in :mod:`webhooks.events`), so the catalogue cannot drift from what is sent.
 """
 
 from __future__ import annotations
@@ -10,19 +10,9 @@ from typing import Any
 
 from rest_framework import serializers
 
-REMOVED = {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}}
+from webhooks import events
 
-# event: (read scope needed to subscribe, serializer path or None for a removal, description)
-EVENTS: dict[str, tuple[str, str | None, str]] = {
-    "profile:update": ("profile:read", "resources.serializers.UserSerializer", "the profile changed; the full profile"),
-    "ssh-key:add": ("keys:read", "resources.serializers.SSHKeySerializer", "an SSH key was added"),
-    "ssh-key:remove": ("keys:read", None, "an SSH key was removed"),
-    "pgp-key:add": ("keys:read", "resources.serializers.PGPKeySerializer", "a PGP key was added"),
-    "pgp-key:remove": ("keys:read", None, "a PGP key was removed"),
-    "repo:create": ("repos:read", "resources.serializers.RepositorySerializer", "a repository was created"),
-    "repo:update": ("repos:read", "resources.serializers.RepositorySerializer", "a repository changed"),
-    "repo:delete": ("repos:read", None, "a repository was deleted"),
-}
+REMOVED = {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}}
 
 
 def field_schema(field: serializers.Field) -> dict[str, Any]:
@@ -55,22 +45,20 @@ def serializer_schema(serializer: serializers.BaseSerializer) -> dict[str, Any]:
 
 
 def catalogue() -> list[dict[str, Any]]:
-    from django.utils.module_loading import import_string
-
     entries = []
-    for name, (scope, serializer_path, description) in EVENTS.items():
-        payload = REMOVED if serializer_path is None else serializer_schema(import_string(serializer_path)())
+    for event in events.all_events():
+        payload = REMOVED if event.serializer is None else serializer_schema(event.serializer())
         entries.append(
             {
-                "event": name,
-                "description": description,
-                "scope": scope,
+                "event": event.name,
+                "description": event.description,
+                "scope": event.scope,
                 "schema": {
                     "$schema": "https://json-schema.org/draft/2020-12/schema",
                     "type": "object",
                     "required": ["event", "created", "payload"],
                     "properties": {
-                        "event": {"const": name},
+                        "event": {"const": event.name},
                         "created": {"type": "string", "format": "date-time"},
                         "payload": payload,
                     },

@@ -1,15 +1,16 @@
-"""``manage.py check`` (and start-up) refuses production without usable signing keys."""
+"""The one guard for the signing keys: a system check, run by ``manage.py`` commands and at
+the start of gunicorn (``apiservice/wsgi.py``) and of Celery workers (tag ``apiservice``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.checks import Error, register
+from django.core.checks import CheckMessage, Error, register
 from django.core.exceptions import ImproperlyConfigured
 
 
-@register()
-def signing_keys_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+@register("apiservice")
+def signing_keys_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     from webhooks.keys import get_signing_keys
 
     try:

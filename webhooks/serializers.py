@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from apiservice.api.fast import FastRead
-from webhooks.catalogue import EVENTS
+from webhooks import events
 from webhooks.ssrf import UnsafeURL, validate_url
 
 
@@ -32,7 +32,7 @@ class SubscriptionCreateSerializer(serializers.Serializer):
         return value.strip()
 
     def validate_events(self, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - set(EVENTS))
+        unknown = sorted(set(value) - set(events.names()))
         if unknown:
             raise serializers.ValidationError(
                 f"unknown event(s): {', '.join(unknown)}; see GET /api/v1/webhooks/events"
@@ -58,9 +58,3 @@ class DeliverySerializer(FastRead, serializers.Serializer):
     def get_payload(self, obj: Any) -> str:
         """The exact JSON body sent (a string, byte for byte what was signed)."""
         return obj.body
-
-    def compile_plan(self):  # the uuid must render as a string, as DRF's UUIDField does
-        return [
-            (name, (lambda obj: str(obj.uuid)), None) if name == "id" else (name, getter, conv)
-            for name, getter, conv in super().compile_plan()
-        ]

@@ -24,14 +24,16 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-CONTENT_TYPE = "Content-Type"
-EVENT = "X-Webhook-Event"
-DELIVERY = "X-Webhook-Delivery"
-NONCE = "X-Payload-Nonce"
-SIGNATURE = "X-Payload-Signature"
-WEBHOOK_ID = "webhook-id"
-WEBHOOK_TIMESTAMP = "webhook-timestamp"
-WEBHOOK_SIGNATURE = "webhook-signature"
+from apiservice.api.headers import (
+    CONTENT_TYPE,
+    PAYLOAD_NONCE,
+    PAYLOAD_SIGNATURE,
+    STANDARD_WEBHOOK_ID,
+    STANDARD_WEBHOOK_SIGNATURE,
+    STANDARD_WEBHOOK_TIMESTAMP,
+    WEBHOOK_DELIVERY,
+    WEBHOOK_EVENT,
+)
 
 
 class SigningKeyError(ValueError):
@@ -97,11 +99,11 @@ def signature_headers(
     nonce = nonce or new_nonce()
     return {
         CONTENT_TYPE: "application/json",
-        EVENT: event,
-        DELIVERY: delivery_id,
-        NONCE: nonce,
-        SIGNATURE: sign_sourcehut(keys[0], body, nonce),
-        WEBHOOK_ID: delivery_id,
-        WEBHOOK_TIMESTAMP: str(timestamp),
-        WEBHOOK_SIGNATURE: sign_standard(keys, delivery_id, timestamp, body),
+        WEBHOOK_EVENT: event,
+        WEBHOOK_DELIVERY: delivery_id,
+        PAYLOAD_NONCE: nonce,
+        PAYLOAD_SIGNATURE: sign_sourcehut(keys[0], body, nonce),
+        STANDARD_WEBHOOK_ID: delivery_id,
+        STANDARD_WEBHOOK_TIMESTAMP: str(timestamp),
+        STANDARD_WEBHOOK_SIGNATURE: sign_standard(keys, delivery_id, timestamp, body),
     }

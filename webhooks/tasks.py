@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from webhooks import services
+from webhooks.services import delivering
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def deliver_event_task(event_id: int) -> int:
     """One task per event: fans out to the event's subscriptions."""
-    return services.deliver_event(event_id=event_id)
+    return delivering.deliver_event(event_id=event_id)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def deliver_task(delivery_id: int) -> bool:
-    return services.delivery_attempt(delivery_id=delivery_id) is not None
+    return delivering.delivery_attempt(delivery_id=delivery_id) is not None
 
 
 @shared_task(ignore_result=True)
 def sweep_deliveries_task() -> int:
     """Beat-scheduled: sends retries that are due and anything a lost task left behind."""
-    return services.deliveries_sweep()
+    return delivering.deliveries_sweep()

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
+from apiservice.api.headers import USER_AGENT
 from webhooks.ssrf import Network, Target, UnsafeURL, resolve
 
 
@@ -90,7 +91,7 @@ def post_webhook(
         connection.connect()
         sock = connection.sock  # http.client drops its reference once the response owns the socket
         sock.settimeout(max(0.05, deadline - time.monotonic()))
-        connection.request("POST", target.path, body=body, headers={**headers, "User-Agent": "apiservice-webhooks"})
+        connection.request("POST", target.path, body=body, headers={**headers, USER_AGENT: "apiservice-webhooks"})
         response = connection.getresponse()
         chunks, size = [], 0
         while size <= max_response_bytes:

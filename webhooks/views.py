@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import exceptions, generics, serializers, status
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from auth.scopes import grants
-from webhooks import services
-from webhooks.catalogue import EVENTS, catalogue
+from webhooks.catalogue import catalogue
 from webhooks.keys import public_keys
 from webhooks.models import Delivery, Subscription
 from webhooks.serializers import DeliverySerializer, SubscriptionCreateSerializer, SubscriptionSerializer
+from webhooks.services.emitting import delivery_redeliver, delivery_test
+from webhooks.services.subscriptions import subscription_create
 
 Accepted = inline_serializer("Accepted", {"id": serializers.UUIDField(help_text="the delivery")})
 
 
+@extend_schema_view(get=extend_schema(operation_id="webhooks_list", tags=["webhooks"]))
 class SubscriptionListView(generics.ListAPIView):
     """``GET``/``POST /user/webhooks`` ``{url, events}``; needs webhooks:write and each event's read scope."""
 
@@ -32,10 +31,6 @@ class SubscriptionListView(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Subscription]:
         return Subscription.objects.filter(user_id=self.request.user.pk)
 
-    @extend_schema(operation_id="webhooks_list", tags=["webhooks"])
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
     @extend_schema(
         operation_id="webhooks_create", tags=["webhooks"], request=SubscriptionCreateSerializer,
         responses={201: SubscriptionSerializer},
@@ -43,12 +38,11 @@ class SubscriptionListView(generics.ListAPIView):
     def post(self, request: Request) -> Response:
         incoming = SubscriptionCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        events = incoming.validated_data["events"]
-        for needed in sorted({EVENTS[event][0] for event in events}):
-            if not grants(request.auth.scopes, needed):
-                raise exceptions.PermissionDenied(f"subscribing to these events needs the {needed} scope")
-        subscription = Subscription.objects.create(
-            user_id=request.user.pk, url=incoming.validated_data["url"], events=events
+        subscription = subscription_create(
+            user_id=request.user.pk,
+            url=incoming.validated_data["url"],
+            event_names=incoming.validated_data["events"],
+            scopes=request.auth.scopes,
         )
         return Response(SubscriptionSerializer(subscription).data, status=status.HTTP_201_CREATED)
 
@@ -76,6 +70,7 @@ class SubscriptionDetailView(SubscriptionMixin, APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema_view(get=extend_schema(operation_id="webhook_deliveries_list", tags=["webhooks"]))
 class DeliveryListView(SubscriptionMixin, generics.ListAPIView):
     """``GET /user/webhooks/:id/deliveries``: the delivery log, newest first."""
 
@@ -84,10 +79,6 @@ class DeliveryListView(SubscriptionMixin, generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[Delivery]:
         return Delivery.objects.filter(subscription=self.subscription(self.request, self.kwargs["webhook_id"]))
-
-    @extend_schema(operation_id="webhook_deliveries_list", tags=["webhooks"])
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
 
 
 class DeliveryDetailView(SubscriptionMixin, APIView):
@@ -115,7 +106,7 @@ class RedeliverView(DeliveryDetailView):
     )
     def post(self, request: Request, webhook_id: int, delivery_id: str) -> Response:
         delivery = self.delivery(request, webhook_id, delivery_id)
-        services.delivery_redeliver(delivery=delivery)
+        delivery_redeliver(delivery=delivery)
         return Response({"id": str(delivery.uuid)}, status=status.HTTP_202_ACCEPTED)
 
     http_method_names = ["post", "options"]
@@ -129,7 +120,7 @@ class WebhookTestView(SubscriptionMixin, APIView):
 
     @extend_schema(operation_id="webhooks_test", tags=["webhooks"], request=None, responses={202: Accepted})
     def post(self, request: Request, webhook_id: int) -> Response:
-        delivery = services.delivery_test(subscription=self.subscription(request, webhook_id))
+        delivery = delivery_test(subscription=self.subscription(request, webhook_id))
         return Response({"id": str(delivery.uuid)}, status=status.HTTP_202_ACCEPTED)
 
 

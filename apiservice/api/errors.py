@@ -4,6 +4,12 @@
 
 ``field`` is left out when no request field is at fault. A validation failure lists
 every bad field, nested ones as dotted paths (``events.0``).
+
+Services raise :class:`ServiceError` (or a subclass, which picks the status); this module
+is the one place that turns them into responses, so views need no ``try``/``except``::
+
+    raise ServiceError("name", "you already have a repository named 'hello'")   # 400
+    raise NotFoundError(None, "this repository has no README override")         # 404
 """
 
 from __future__ import annotations
@@ -18,6 +24,43 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 Error = dict[str, str]
+
+
+class ServiceError(Exception):
+    """A request the service refuses (400): ``field`` names the request field at fault, or None.
+
+    The reason is shown to the client as is: it must never contain a secret.
+    """
+
+    api_exception: type[exceptions.APIException] = exceptions.ValidationError
+
+    def __init__(self, field: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.field, self.reason = field, reason
+
+    def to_api_exception(self) -> exceptions.APIException:
+        if self.api_exception is exceptions.ValidationError:
+            return exceptions.ValidationError([self.reason] if self.field is None else {self.field: [self.reason]})
+        return self.api_exception(self.reason)
+
+
+class AuthenticationError(ServiceError):
+    """401: no usable credential (the response carries ``WWW-Authenticate``)."""
+
+    api_exception = exceptions.AuthenticationFailed
+
+
+class ForbiddenError(ServiceError):
+    """403: authenticated, but this credential may not do that."""
+
+    api_exception = exceptions.PermissionDenied
+
+
+class NotFoundError(ServiceError):
+    """404: absent, or not visible to the caller."""
+
+    api_exception = exceptions.NotFound
+
 
 NON_FIELD_KEYS = {"non_field_errors", "detail", "__all__"}
 
@@ -51,8 +94,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     Anything DRF does not know (a database outage, a bug) is left to propagate to
     :class:`apiservice.api.middleware.ApiErrorMiddleware`, which answers 503 or 500.
     """
+    if isinstance(exc, ServiceError):
+        exc = exc.to_api_exception()
     # Django's own exceptions, as DRF maps them, so their bodies get the shape too.
-    if isinstance(exc, Http404):
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()

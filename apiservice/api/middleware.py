@@ -18,10 +18,10 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework.response import Response
 
 from apiservice.api.errors import STATUS_REASONS, json_error
+from apiservice.api.headers import ALLOW, API_PREFIX, RETRY_AFTER, WWW_AUTHENTICATE
 
 logger = logging.getLogger("apiservice.errors")
 
-API_PREFIX = "/api/"
 RETRY_AFTER_SECONDS = "5"
 UNAVAILABLE = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
 
@@ -48,7 +48,7 @@ class ApiErrorMiddleware:
         if isinstance(response, Response) or response.get("Content-Type", "").startswith("application/json"):
             return response
         replacement = json_error(response.status_code, STATUS_REASONS.get(response.status_code, "error"))
-        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+        for header in (ALLOW, RETRY_AFTER, WWW_AUTHENTICATE):
             if header in response:
                 replacement[header] = response[header]
         for name, value in response.items():

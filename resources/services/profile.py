@@ -6,35 +6,44 @@ from typing import Any
 
 from django.db import transaction
 
-from resources.models import PGPKey, User
-from resources.serializers import UserSerializer
-from resources.services.audit import audit_log_record
-from webhooks.services import event_emit
+from accounts.models import User
+from accounts.services import audit_log_record
+from apiservice.api.errors import ServiceError
+from resources import events
+from resources.models import PGPKey
+from webhooks.services.emitting import event_emit
 
 FIELDS = ("email", "url", "location", "bio")
 
 
-class UnknownPGPKey(Exception):
-    """``use_pgp_key`` names no PGP key of this user."""
-
-
 def profile_update(*, user: User, changes: dict[str, Any], ip: str | None) -> User:
+    """Apply ``changes``; ``use_pgp_key`` must be the fingerprint of one of the user's keys (or empty/null).
+
+    ``user`` carries ``use_pgp_key`` as the selector annotates it; the returned user too.
+    """
     with transaction.atomic():
         changed = [name for name in FIELDS if name in changes and changes[name] != getattr(user, name)]
         for name in changed:
             setattr(user, name, changes[name])
-        if "use_pgp_key" in changes:
-            fingerprint = (changes["use_pgp_key"] or "").replace(" ", "").upper()
-            key = None
-            if fingerprint:
-                key = PGPKey.objects.filter(owner=user, fingerprint=fingerprint).first()
-                if key is None:
-                    raise UnknownPGPKey("use_pgp_key must be the fingerprint of one of your PGP keys")
-            if user.use_pgp_key_id != (key.pk if key else None):
-                user.use_pgp_key = key
-                changed.append("use_pgp_key")
         if changed:
             user.save(update_fields=changed)
+        if "use_pgp_key" in changes:
+            fingerprint = (changes["use_pgp_key"] or "").replace(" ", "").upper() or None
+            if fingerprint != getattr(user, "use_pgp_key", None):
+                pgp_key_prefer(user=user, fingerprint=fingerprint)
+                user.use_pgp_key = fingerprint  # type: ignore[attr-defined]
+                changed.append("use_pgp_key")
+        if changed:
             audit_log_record(user_id=user.pk, action="profile:update", ip=ip, details=", ".join(changed))
-            event_emit(user_id=user.pk, event="profile:update", payload=UserSerializer(user).data)
+            event_emit(user_id=user.pk, event=events.PROFILE_UPDATE, payload=events.PROFILE_UPDATE.payload(user))
     return user
+
+
+def pgp_key_prefer(*, user: User, fingerprint: str | None) -> None:
+    """Mark the user's key with ``fingerprint`` preferred (None: no preference)."""
+    keys = PGPKey.objects.filter(owner=user)
+    if fingerprint is not None and not keys.filter(fingerprint=fingerprint).exists():
+        raise ServiceError("use_pgp_key", "use_pgp_key must be the fingerprint of one of your PGP keys")
+    keys.filter(preferred=True).exclude(fingerprint=fingerprint).update(preferred=False)
+    if fingerprint is not None:
+        keys.filter(fingerprint=fingerprint, preferred=False).update(preferred=True)

@@ -41,10 +41,8 @@ def test_health_is_503_when_the_database_is_down(api_client, monkeypatch):
     assert response.json()["database"]["state"] == "down"
 
 
-def test_an_ordinary_request_is_a_503_not_a_500_when_redis_is_down(api_client, user, stopped_redis):
-    from auth.services import api_key_create
-
-    issued = api_key_create(user=user, name="k", scopes=["*"])
+def test_an_ordinary_request_is_a_503_not_a_500_when_redis_is_down(api_client, api_key, stopped_redis):
+    issued = api_key
     api_client.raise_request_exception = False
     response = api_client.delete(f"/api/v1/keys/{issued.api_key.pk}", HTTP_AUTHORIZATION=f"token {issued.secret}")
     # Deleting must mark the key's JWTs revoked in Redis; with Redis down it is refused whole.
@@ -99,10 +97,8 @@ def test_docs_pages_and_every_asset_they_reference_are_served_locally(client, pa
             assert client.get(asset).status_code == 200, asset
 
 
-def test_request_body_over_the_cap_is_a_413(api_client, settings, user):
-    from auth.services import api_key_create
-
-    issued = api_key_create(user=user, name="k", scopes=["*"])
+def test_request_body_over_the_cap_is_a_413(api_client, settings, api_key):
+    issued = api_key
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
     body = '{"name": "' + "x" * 2000 + '", "scopes": ["*"]}'
     response = api_client.generic(
@@ -112,10 +108,8 @@ def test_request_body_over_the_cap_is_a_413(api_client, settings, user):
     assert set(response.json()) == {"errors"}
 
 
-def test_form_body_is_a_415_and_malformed_json_a_400(api_client, user):
-    from auth.services import api_key_create
-
-    issued = api_key_create(user=user, name="k", scopes=["*"])
+def test_form_body_is_a_415_and_malformed_json_a_400(api_client, api_key):
+    issued = api_key
     headers = {"HTTP_AUTHORIZATION": f"token {issued.secret}"}
     response = api_client.generic(
         "POST", "/api/v1/keys", "name=x", content_type="application/x-www-form-urlencoded", **headers

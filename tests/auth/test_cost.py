@@ -22,8 +22,9 @@ def test_an_api_key_request_makes_one_indexed_query(api_client, api_key, django_
 
 
 def test_key_verification_uses_a_keyed_sha256_not_the_password_hasher(api_key):
-    from auth import conf, keytext
+    from auth import keytext
+    from auth.conf import auth_settings
 
     identifier, secret = keytext.split_key(api_key.secret, "apisvc")
-    assert api_key.api_key.secret_hash == keytext.secret_hash(conf.get("KEY_HMAC_KEY"), secret)
+    assert api_key.api_key.secret_hash == keytext.secret_hash(auth_settings().KEY_HMAC_KEY, secret)
     assert len(api_key.api_key.secret_hash) == 64

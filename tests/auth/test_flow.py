@@ -5,8 +5,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.models import AuditLogEntry
 from auth.models import ApiKey
-from resources.models import AuditLogEntry
 
 pytestmark = pytest.mark.django_db
 

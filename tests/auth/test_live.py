@@ -5,13 +5,10 @@ import time
 import pytest
 import requests
 
-from auth.services import api_key_create
-
 
 @pytest.fixture
-def live_key(transactional_db, django_user_model):
-    owner = django_user_model.objects.create_user("carol")
-    return api_key_create(user=owner, name="live", scopes=["*"])
+def live_key(transactional_db, django_user_model, make_key):
+    return make_key(django_user_model.objects.create_user("carol"), name="live")
 
 
 def test_full_exchange_on_a_real_server(gunicorn, live_key):

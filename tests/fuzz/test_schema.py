@@ -38,10 +38,8 @@ def keep_the_test_connection():
 
 
 @pytest.fixture
-def fuzz_headers(user):
-    from auth.services import api_key_create
-
-    return {"Authorization": f"token {api_key_create(user=user, name='fuzz', scopes=['*']).secret}"}
+def fuzz_headers(api_key):
+    return {"Authorization": f"token {api_key.secret}"}
 
 
 @schema.parametrize()

@@ -5,17 +5,19 @@ import time
 import pytest
 import requests
 
-from auth.services import api_key_create
-from ratelimit import headers as h
+from apiservice.api import headers as h
 
 pytestmark = pytest.mark.django_db
 
-HEADERS = [h.LIMIT, h.REMAINING, h.RESET, h.RESET_SECONDS, h.DURATION, h.SCOPE, h.IETF_POLICY, h.IETF_LIMIT]
+HEADERS = [
+    h.RATELIMIT_LIMIT, h.RATELIMIT_REMAINING, h.RATELIMIT_RESET, h.RATELIMIT_RESET_SECONDS, h.RATELIMIT_DURATION,
+    h.RATELIMIT_SCOPE, h.IETF_RATELIMIT_POLICY, h.IETF_RATELIMIT,
+]  # fmt: skip
 
 
 @pytest.fixture
-def key(user):
-    return api_key_create(user=user, name="k", scopes=["*"])
+def key(api_key):
+    return api_key
 
 
 @pytest.mark.parametrize(
@@ -34,8 +36,8 @@ def test_every_response_carries_the_headers_of_its_scope(api_client, key, method
     extra = {"HTTP_AUTHORIZATION": f"token {key.secret}"} if authenticated else {}
     response = getattr(api_client, method)(path, **extra)
     assert all(name in response for name in HEADERS), response.headers
-    assert response[h.SCOPE] == scope
-    assert response[h.IETF_POLICY].startswith(f'"{scope}";q=')
+    assert response[h.RATELIMIT_SCOPE] == scope
+    assert response[h.IETF_RATELIMIT_POLICY].startswith(f'"{scope}";q=')
 
 
 def test_limit_then_429_with_retry_after_in_error_shape(api_client, rate_limits):
@@ -45,7 +47,7 @@ def test_limit_then_429_with_retry_after_in_error_shape(api_client, rate_limits)
     response = api_client.get("/api/v1/version")
     assert response.json()["errors"][0]["reason"].startswith("rate limit exceeded for anonymous-read")
     assert 1190 <= int(response["Retry-After"]) <= 1200
-    assert response[h.REMAINING] == "0"
+    assert response[h.RATELIMIT_REMAINING] == "0"
 
 
 def test_burst_then_sustained(api_client, rate_limits):
@@ -71,9 +73,9 @@ def test_headers_agree_with_rate_limit_endpoint(api_client, key):
     assert set(scopes) == {"authenticated-read", "authenticated-write", "authenticate", "apikey-create", "webhook-test"}
     read = scopes["authenticated-read"]
     # /rate-limit itself counted one read after `last`, and says so in its own headers.
-    assert read["remaining"] == int(last[h.REMAINING]) - 1 == int(report[h.REMAINING])
-    assert read["limit"] == int(last[h.LIMIT]) and read["duration"] == int(last[h.DURATION])
-    assert abs(read["reset"] - int(report[h.RESET])) <= 1
+    assert read["remaining"] == int(last[h.RATELIMIT_REMAINING]) - 1 == int(report[h.RATELIMIT_REMAINING])
+    assert read["limit"] == int(last[h.RATELIMIT_LIMIT]) and read["duration"] == int(last[h.RATELIMIT_DURATION])
+    assert abs(read["reset"] - int(report[h.RATELIMIT_RESET])) <= 1
 
 
 def test_anonymous_rate_limit_report(api_client):
@@ -153,7 +155,7 @@ def test_one_redis_round_trip_per_request_for_auth_and_limits(api_client, key, m
         sent.clear()
         assert api_client.get("/api/v1/version", **extra).status_code == 200
         assert len(sent) == 1, credential  # one EVALSHA: revocation markers + override + limit
-    from apiservice.redis import get_redis
+    from apiservice.api.redis import get_redis
 
     assert get_redis().connection_pool._created_connections == 1  # one client, reused
 
@@ -172,7 +174,7 @@ def test_exact_under_concurrency_across_processes(live_server_factory, rate_limi
     from concurrent.futures import ThreadPoolExecutor
 
     server = live_server_factory(workers=3, API_RATE_LIMIT_ANONYMOUS_READ="100/3600+0")
-    from apiservice.redis import get_redis
+    from apiservice.api.redis import get_redis
 
     get_redis().flushdb()  # forget the readiness probe's request
 

@@ -3,7 +3,8 @@
 import pytest
 from django.db import transaction
 
-from resources.models import AuditLogEntry, Repository, SSHKey
+from accounts.models import AuditLogEntry
+from resources.models import Repository, SSHKey
 from tests.resources.conftest import fixture
 from webhooks.models import Event
 
@@ -288,14 +289,14 @@ def test_a_rolled_back_change_records_no_event(user):
 def test_admin_pages_and_the_audit_log_is_read_only(admin_client, user, repos):
     AuditLogEntry.objects.create(user=user, action="x", ip="127.0.0.1")
     for page in (
-        "resources/user",
+        "accounts/user",
         "resources/sshkey",
         "resources/pgpkey",
         "resources/repository",
-        "resources/auditlogentry",
+        "accounts/auditlogentry",
     ):
         assert admin_client.get(f"/admin/{page}/").status_code == 200, page
-    assert admin_client.get("/admin/resources/auditlogentry/add/").status_code == 403
+    assert admin_client.get("/admin/accounts/auditlogentry/add/").status_code == 403
     entry = AuditLogEntry.objects.first()
-    assert admin_client.post(f"/admin/resources/auditlogentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert admin_client.post(f"/admin/accounts/auditlogentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
     assert AuditLogEntry.objects.filter(pk=entry.pk).exists()

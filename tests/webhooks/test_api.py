@@ -2,15 +2,14 @@
 
 import pytest
 
-from auth.services import api_key_create
 from webhooks.models import Delivery, Subscription
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def headers(user):
-    return {"HTTP_AUTHORIZATION": f"token {api_key_create(user=user, name='w', scopes=['*']).secret}"}
+def headers(user, headers_for):
+    return headers_for(user)
 
 
 def create(api_client, headers, **body):
@@ -39,9 +38,8 @@ def test_validation(api_client, headers, body, field):
     assert field in [error["field"] for error in response.json()["errors"]]
 
 
-def test_subscribing_needs_each_events_read_scope(api_client, user):
-    key = api_key_create(user=user, name="w", scopes=["webhooks:write", "repos:read"]).secret
-    headers = {"HTTP_AUTHORIZATION": f"token {key}"}
+def test_subscribing_needs_each_events_read_scope(api_client, user, headers_for):
+    headers = headers_for(user, ["webhooks:write", "repos:read"])
     assert create(api_client, headers, events=["repo:create"]).status_code == 201
     response = create(api_client, headers, events=["ssh-key:add"])
     assert response.status_code == 403 and "keys:read" in response.json()["errors"][0]["reason"]

@@ -4,11 +4,12 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from resources.models import AuditLogEntry
+from accounts.models import AuditLogEntry
 from tests.webhooks.conftest import docs_snippet, parsed
-from webhooks import services
+from webhooks import events
 from webhooks.keys import public_keys
 from webhooks.models import Delivery, Subscription
+from webhooks.services import delivering, emitting
 
 pytestmark = pytest.mark.django_db
 
@@ -20,12 +21,12 @@ def subscription(user, receiver, loopback_allowed):
 
 def emit(user, event="repo:create", payload=None):
     with transaction.atomic():
-        return services.event_emit(user_id=user.pk, event=event, payload=payload or {"id": 1})
+        return emitting.event_emit(user_id=user.pk, event=events.get(event), payload=payload or {"id": 1})
 
 
 def send_due():
     Delivery.objects.filter(next_attempt__isnull=False).update(next_attempt=timezone.now())
-    return services.deliveries_sweep()
+    return delivering.deliveries_sweep()
 
 
 def test_emit_writes_one_delivery_per_matching_enabled_subscription(
@@ -41,15 +42,15 @@ def test_emit_writes_one_delivery_per_matching_enabled_subscription(
 
 def test_a_rolled_back_change_sends_nothing(user, subscription, receiver):
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.event_emit(user_id=user.pk, event="repo:create", payload={"id": 1})
+        emitting.event_emit(user_id=user.pk, event=events.get("repo:create"), payload={"id": 1})
         raise RuntimeError
     assert not Delivery.objects.exists()
-    assert services.deliveries_sweep() == 0 and receiver.requests == []
+    assert delivering.deliveries_sweep() == 0 and receiver.requests == []
 
 
 def test_a_delivery_is_signed_and_verifies(user, subscription, receiver):
     event = emit(user, payload={"id": 7})
-    assert services.deliver_event(event_id=event.pk) == 1
+    assert delivering.deliver_event(event_id=event.pk) == 1
     (request,) = receiver.requests
     keys = [key["public_key"] for key in public_keys()]
     snippet = docs_snippet()
@@ -65,11 +66,11 @@ def test_a_delivery_is_signed_and_verifies(user, subscription, receiver):
 def test_500_then_200_is_retried_and_every_attempt_logged(user, subscription, receiver):
     receiver.script = [(500, b"boom", {}, 0), (503, b"busy", {}, 0)]
     event = emit(user)
-    services.deliver_event(event_id=event.pk)
+    delivering.deliver_event(event_id=event.pk)
     delivery = Delivery.objects.get()
     assert delivery.response_status == Delivery.PENDING and delivery.next_attempt is not None
     assert 0.5 <= (delivery.next_attempt - timezone.now()).total_seconds() <= 1.5  # schedule [1, 1, 1] +-20 %
-    assert services.deliveries_sweep() == 0  # not due yet
+    assert delivering.deliveries_sweep() == 0  # not due yet
     send_due()
     send_due()
     delivery.refresh_from_db()
@@ -91,14 +92,14 @@ def test_retries_run_out_and_no_answer_is_minus_one(user, subscription, settings
 
 def test_retry_after_is_honoured(user, subscription, receiver):
     receiver.script = [(429, b"", {"Retry-After": "600"}, 0)]
-    services.deliver_event(event_id=emit(user).pk)
+    delivering.deliver_event(event_id=emit(user).pk)
     delay = (Delivery.objects.get().next_attempt - timezone.now()).total_seconds()
     assert 590 <= delay <= 601
 
 
 def test_410_disables_at_once(user, subscription, receiver):
     receiver.script = [(410, b"gone", {}, 0)]
-    services.deliver_event(event_id=emit(user).pk)
+    delivering.deliver_event(event_id=emit(user).pk)
     subscription.refresh_from_db()
     assert not subscription.enabled and "410" in subscription.disabled_reason
     assert AuditLogEntry.objects.filter(user=user, action="webhook:disable").exists()
@@ -109,10 +110,10 @@ def test_410_disables_at_once(user, subscription, receiver):
 def test_consecutive_failures_disable_and_audit(user, subscription, receiver, settings):
     settings.WEBHOOKS = {**settings.WEBHOOKS, "DISABLE_AFTER_FAILURES": 2}
     receiver.script = [(400, b"no", {}, 0), (400, b"no", {}, 0)]
-    services.deliver_event(event_id=emit(user).pk)
+    delivering.deliver_event(event_id=emit(user).pk)
     subscription.refresh_from_db()
     assert subscription.enabled and subscription.consecutive_failures == 1
-    services.deliver_event(event_id=emit(user).pk)
+    delivering.deliver_event(event_id=emit(user).pk)
     subscription.refresh_from_db()
     assert not subscription.enabled
     assert AuditLogEntry.objects.get(user=user, action="webhook:disable").details.endswith(
@@ -123,18 +124,18 @@ def test_consecutive_failures_disable_and_audit(user, subscription, receiver, se
 def test_a_leased_attempt_is_not_sent_twice(user, subscription, receiver):
     emit(user)
     delivery = Delivery.objects.get()
-    assert services.delivery_lease(delivery.pk) is not None
-    assert services.delivery_attempt(delivery_id=delivery.pk) is None  # another worker holds it
+    assert delivering.deliveries_lease([delivery.pk]) != []
+    assert delivering.delivery_attempt(delivery_id=delivery.pk) is None  # another worker holds it
     assert receiver.requests == []
     Delivery.objects.filter(pk=delivery.pk).update(leased_until=timezone.now() - timezone.timedelta(seconds=1))
-    assert services.delivery_attempt(delivery_id=delivery.pk) is not None  # an expired lease is taken over
+    assert delivering.delivery_attempt(delivery_id=delivery.pk) is not None  # an expired lease is taken over
 
 
 def test_redeliver_sends_the_same_id_and_body(user, subscription, receiver, django_capture_on_commit_callbacks):
-    services.deliver_event(event_id=emit(user).pk)
+    delivering.deliver_event(event_id=emit(user).pk)
     delivery = Delivery.objects.get()
-    services.delivery_redeliver(delivery=delivery)
-    services.deliveries_sweep()
+    emitting.delivery_redeliver(delivery=delivery)
+    delivering.deliveries_sweep()
     first, second = receiver.requests
     assert first["body"] == second["body"]
     assert first["headers"]["webhook-id"] == second["headers"]["webhook-id"] == str(delivery.uuid)

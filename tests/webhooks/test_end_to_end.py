@@ -10,7 +10,6 @@ import pytest
 from django.conf import settings
 
 from apiservice import embedded
-from auth.services import api_key_create
 from tests.conftest import ROOT, service_env
 from tests.webhooks.conftest import docs_snippet, parsed
 from webhooks.models import Delivery, Subscription
@@ -60,9 +59,9 @@ def workers(tmp_path, transactional_db):
 
 
 @pytest.fixture
-def alice(transactional_db, django_user_model, receiver):
+def alice(transactional_db, django_user_model, receiver, make_key):
     user = django_user_model.objects.create_user("alice")
-    key = api_key_create(user=user, name="e2e", scopes=["*"]).secret
+    key = make_key(user, name="e2e").secret
     Subscription.objects.create(user=user, url=receiver.url, events=["repo:create", "ssh-key:add"])
     return {"HTTP_AUTHORIZATION": f"token {key}"}
 

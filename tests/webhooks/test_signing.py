@@ -74,4 +74,4 @@ def test_production_without_signing_keys_refuses_to_start():
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
-    assert result.returncode != 0 and "WEBHOOK_SIGNING_KEYS is not set" in result.stderr
+    assert result.returncode != 0 and "(webhooks.E001) WEBHOOK_SIGNING_KEYS" in result.stderr

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apiservice.api.middleware import RETRY_AFTER_SECONDS, is_unavailable
-from apiservice.redis import get_redis
+from apiservice.api.redis import get_redis
 
 
 class VersionView(APIView):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
-from resources.models import AuditLogEntry
+from accounts.models import AuditLogEntry
+
+MAX_DETAILS = 2000
 
 
 def audit_log_record(*, user_id: int, action: str, ip: str | None, details: str = "") -> AuditLogEntry:
     """Record ``action`` (e.g. ``"api-key:create"``) by the user, from ``ip``."""
-    return AuditLogEntry.objects.create(user_id=user_id, action=action, ip=ip, details=details[:2000])
+    return AuditLogEntry.objects.create(user_id=user_id, action=action, ip=ip, details=details[:MAX_DETAILS])
 
 
 def audit_log_record_use(*, user_id: int, action: str, ip: str | None, details: str = "") -> None:

@@ -1,0 +1,22 @@
+"""``GET /api/v1/user/audit-log`` (§3): every change and credential use, newest first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics
+
+from accounts import selectors
+from accounts.serializers import AuditLogEntrySerializer
+
+
+@extend_schema_view(get=extend_schema(operation_id="audit_log_list", tags=["audit"]))
+class AuditLogView(generics.ListAPIView):
+    """Read only: the audit log is written by the service, never edited through the API."""
+
+    required_scope = "audit"
+    serializer_class = AuditLogEntrySerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.audit_log_list(user_id=self.request.user.pk)

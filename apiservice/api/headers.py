@@ -1,0 +1,42 @@
+"""Header names and path prefixes that more than one module uses, in one place. No Django.
+
+>>> f"{API_V1}rate-limit"
+'/api/v1/rate-limit'
+"""
+
+from __future__ import annotations
+
+# Paths: everything under API_PREFIX follows the §1 conventions (JSON errors, rate limits).
+API_PREFIX = "/api/"
+API_V1 = "/api/v1/"
+
+# Credentials (§2.4)
+AUTHORIZATION = "Authorization"
+WWW_AUTHENTICATE = "WWW-Authenticate"
+WWW_AUTHENTICATE_VALUE = 'Bearer realm="api"'
+
+# Shared by errors, rate limits and outages
+RETRY_AFTER = "Retry-After"
+ALLOW = "Allow"
+LINK = "Link"
+
+# Rate limits (§5.3): Funkwhale's set and the IETF fields
+RATELIMIT_LIMIT = "X-RateLimit-Limit"
+RATELIMIT_REMAINING = "X-RateLimit-Remaining"
+RATELIMIT_RESET = "X-RateLimit-Reset"
+RATELIMIT_RESET_SECONDS = "X-RateLimit-ResetSeconds"
+RATELIMIT_DURATION = "X-RateLimit-Duration"
+RATELIMIT_SCOPE = "X-RateLimit-Scope"
+IETF_RATELIMIT_POLICY = "RateLimit-Policy"
+IETF_RATELIMIT = "RateLimit"
+
+# Webhook deliveries (§4.3): sourcehut's and Standard Webhooks' headers
+CONTENT_TYPE = "Content-Type"
+WEBHOOK_EVENT = "X-Webhook-Event"
+WEBHOOK_DELIVERY = "X-Webhook-Delivery"
+PAYLOAD_NONCE = "X-Payload-Nonce"
+PAYLOAD_SIGNATURE = "X-Payload-Signature"
+STANDARD_WEBHOOK_ID = "webhook-id"
+STANDARD_WEBHOOK_TIMESTAMP = "webhook-timestamp"
+STANDARD_WEBHOOK_SIGNATURE = "webhook-signature"
+USER_AGENT = "User-Agent"

@@ -1,1 +1,0 @@
-"""System checks run by ``manage.py check`` (and at start-up)."""

@@ -1,0 +1,101 @@
+"""Reading resources: every query the views make, named ``<entity>_list`` / ``<entity>_get``.
+
+Lists return ``.values()`` rows with only the columns the representations use (no model
+instances, no password hash or README text per row), which the FastRead serializers read
+directly; single objects come as model instances.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+
+from accounts.models import User
+from resources.models import PGPKey, Repository, SSHKey
+
+Rows = QuerySet[Any, dict[str, Any]]
+Visibility = Repository.Visibility
+
+REPO_COLUMNS = ("id", "created", "updated", "name", "description", "visibility", "owner__username")
+SSH_COLUMNS = (
+    "id",
+    "authorized",
+    "comment",
+    "fingerprint",
+    "fingerprint_sha256",
+    "key",
+    "last_used",
+    "owner__username",
+)
+PGP_COLUMNS = ("id", "key", "key_id", "fingerprint", "email", "authorized", "expiration", "owner__username")
+
+
+# ---------------------------------------------------------------------- users
+
+
+def _with_pgp_key(users: QuerySet[User]) -> QuerySet[User]:
+    """Annotate ``use_pgp_key``: the fingerprint of the user's preferred PGP key, or None."""
+    preferred = PGPKey.objects.filter(owner=OuterRef("pk"), preferred=True).values("fingerprint")[:1]
+    return users.annotate(use_pgp_key=Subquery(preferred))
+
+
+def user_get(*, user_id: int) -> User:
+    return _with_pgp_key(User.objects.filter(pk=user_id)).get()
+
+
+def user_get_by_name(*, username: str) -> User | None:
+    """An active user by name, with ``use_pgp_key``; None for unknown or inactive ones."""
+    return _with_pgp_key(User.objects.filter(username=username, is_active=True)).first()
+
+
+# ----------------------------------------------------------------------- keys
+
+
+def ssh_key_list(*, owner_id: int) -> Rows:
+    return SSHKey.objects.filter(owner_id=owner_id).values(*SSH_COLUMNS)
+
+
+def ssh_key_get(*, owner_id: int, key_id: int) -> SSHKey | None:
+    return SSHKey.objects.select_related("owner").filter(owner_id=owner_id, pk=key_id).first()
+
+
+def ssh_key_lookup(*, blob: str) -> SSHKey | None:
+    """An active user's key by its base64 blob (anyone may look)."""
+    return SSHKey.objects.select_related("owner").filter(key__endswith=" " + blob, owner__is_active=True).first()
+
+
+def pgp_key_list(*, owner_id: int) -> Rows:
+    return PGPKey.objects.filter(owner_id=owner_id).values(*PGP_COLUMNS)
+
+
+def pgp_key_get(*, owner_id: int, key_id: int) -> PGPKey | None:
+    return PGPKey.objects.select_related("owner").filter(owner_id=owner_id, pk=key_id).first()
+
+
+def pgp_key_lookup(*, fingerprint: str) -> PGPKey | None:
+    """An active user's key by fingerprint or key id, spaces and case ignored."""
+    wanted = fingerprint.replace(" ", "").upper()
+    keys = PGPKey.objects.select_related("owner").filter(Q(fingerprint=wanted) | Q(key_id=wanted))
+    return keys.filter(owner__is_active=True).first()
+
+
+# --------------------------------------------------------------- repositories
+
+
+def _visible(owner_id: int, viewer_id: int | None, *, listing: bool) -> QuerySet[Repository]:
+    """Your own repos: all. Others': public in lists; public and unlisted by name; never private."""
+    repos = Repository.objects.filter(owner_id=owner_id)
+    if owner_id == viewer_id:
+        return repos
+    if listing:
+        return repos.filter(visibility=Visibility.PUBLIC)
+    return repos.exclude(visibility=Visibility.PRIVATE)
+
+
+def repo_list(*, owner_id: int, viewer_id: int | None) -> Rows:
+    return _visible(owner_id, viewer_id, listing=True).values(*REPO_COLUMNS)
+
+
+def repo_get(*, owner_id: int, name: str, viewer_id: int | None) -> Repository | None:
+    return _visible(owner_id, viewer_id, listing=False).select_related("owner").filter(name=name).first()

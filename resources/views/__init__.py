@@ -1,0 +1,1 @@
+"""Resource endpoints (§3), one module per sub-domain: users, keys, repositories."""

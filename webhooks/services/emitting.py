@@ -1,0 +1,73 @@
+"""The outbox: events and their deliveries are rows written in the caller's transaction."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from celery import Task
+from django.db import transaction
+from django.utils import timezone
+
+from webhooks.events import EventType
+from webhooks.models import Delivery, Event, Subscription
+from webhooks.tasks import deliver_event_task, deliver_task
+
+logger = logging.getLogger("webhooks")
+
+TEST_EVENT = "webhook:test"
+
+
+def encode(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+
+
+def event_emit(*, user_id: int, event: EventType, payload: dict[str, Any]) -> Event:
+    """Record ``event`` and one delivery per enabled matching subscription, in the caller's transaction.
+
+    If the transaction rolls back, the event and its deliveries go with it; after commit one
+    task per event sends them (the sweeper covers a task that is lost).
+    """
+    record = Event.objects.create(user_id=user_id, name=event.name, payload=payload)
+    subscriptions = list(Subscription.objects.filter(user_id=user_id, enabled=True, events__contains=[event.name]))
+    if subscriptions:
+        created = record.created.isoformat(timespec="seconds")
+        body = encode({"event": event.name, "created": created, "payload": payload})
+        now = timezone.now()
+        Delivery.objects.bulk_create(
+            [
+                Delivery(
+                    subscription=sub, event=record, event_name=event.name, url=sub.url, body=body, next_attempt=now
+                )
+                for sub in subscriptions
+            ]
+        )
+        transaction.on_commit(lambda: enqueue(deliver_event_task, record.pk))
+    return record
+
+
+def enqueue(task: Task, *args: Any) -> None:
+    """Hand work to Celery; a broker outage is logged, never raised: the sweeper catches up."""
+    try:
+        task.apply_async(args=args, retry=False)
+    except Exception as exc:  # kombu/redis errors: the rows are safe in PostgreSQL
+        logger.warning("could not enqueue %s%s (%s); the sweeper will send it", task.name, args, type(exc).__name__)
+
+
+def delivery_redeliver(*, delivery: Delivery) -> None:
+    """Send the same delivery (same id, same body) again, now."""
+    Delivery.objects.filter(pk=delivery.pk).update(
+        next_attempt=timezone.now(), response_status=Delivery.PENDING, leased_until=None
+    )
+    transaction.on_commit(lambda: enqueue(deliver_task, delivery.pk))
+
+
+def delivery_test(*, subscription: Subscription) -> Delivery:
+    """A ``webhook:test`` delivery to one subscription."""
+    body = encode({"event": TEST_EVENT, "created": timezone.now().isoformat(timespec="seconds"), "payload": {}})
+    delivery = Delivery.objects.create(
+        subscription=subscription, event_name=TEST_EVENT, url=subscription.url, body=body, next_attempt=timezone.now()
+    )
+    transaction.on_commit(lambda: enqueue(deliver_task, delivery.pk))
+    return delivery
