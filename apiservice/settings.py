@@ -1,86 +1,42 @@
 """Settings for apiservice: one module, every environment difference an env var.
 
-Each variable is listed with its default in docs/configuration.md. With no
-``DATABASE_URL``/``REDIS_URL`` the embedded PostgreSQL and Redis are started (see
-``apiservice/embedded.py``), so the same engines serve development, tests and production.
+Each variable is listed with its default in docs/configuration.md and read here only,
+through the typed helpers of ``apiservice/env.py``. Importing this module starts and
+writes nothing: with no ``DATABASE_URL``/``REDIS_URL`` it points at the embedded
+PostgreSQL and Redis under ``APISERVICE_VAR_DIR``, which the entry points (``manage.py``,
+``make run``, the pytest session, the Celery worker) start through
+``apiservice.embedded.bootstrap()`` before Django reads this module.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
 from apiservice import embedded
+from apiservice.env import database_config, env_bool, env_float, env_int, env_int_list, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-
-def env_str(name: str, default: str) -> str:
-    return os.environ.get(name, default)
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in ("1", "true", "yes", "on")
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-def database_from_url(url: str) -> dict[str, object]:
-    """``postgres://user:pass@host:port/name?sslmode=require`` -> a Django DATABASES entry.
-
-    A Unix socket directory may be given as ``?host=/path`` (as libpq does).
-    """
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-        raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL: PostgreSQL is the only engine")
-    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-    host = query.pop("host", None) or unquote(parts.hostname or "")
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": unquote(parts.path.lstrip("/")) or "postgres",
-        "USER": unquote(parts.username or ""),
-        "PASSWORD": unquote(parts.password or ""),
-        "HOST": host,
-        "PORT": str(parts.port or ""),
-        "OPTIONS": query,
-    }
-
-
 # ------------------------------------------------------------------------ core
 
-DEBUG = env_bool("DJANGO_DEBUG", False)
-TESTING = "pytest" in sys.modules or env_bool("APISERVICE_TESTING", False)
-# Embedded mode: no DATABASE_URL and no REDIS_URL, so the servers (and, where none is
-# given, local secrets) live under APISERVICE_VAR_DIR. The test suite uses var/test/ so a
-# running `make run` and a test run never share (or stop) each other's servers.
-EMBEDDED = not os.environ.get("DATABASE_URL") and not os.environ.get("REDIS_URL")
-VAR_DIR = Path(env_str("APISERVICE_VAR_DIR", str(BASE_DIR / "var" / ("test" if TESTING else "")))).resolve()
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
+TESTING = "pytest" in sys.modules or env_bool("APISERVICE_TESTING", default=False)
+# Embedded mode: no DATABASE_URL and no REDIS_URL, so the servers and the local secrets
+# live under APISERVICE_VAR_DIR (var/, or var/test/ for the test suite so that a running
+# `make run` and a test run never share, or stop, each other's servers).
+EMBEDDED = not env_str("DATABASE_URL", default="") and not env_str("REDIS_URL", default="")
+VAR_DIR = embedded.resolve_var_dir(env_str("APISERVICE_VAR_DIR", default=""), testing=TESTING)
 INSECURE_SECRET_KEY = "django-insecure-apiservice-local-only"
 
 
 def secret_setting(name: str, *, purpose: str) -> str:
-    """An env var secret; in embedded mode generated once under var/; else refuse to start."""
-    value = os.environ.get(name, "")
+    """An env var secret; in embedded mode the local one under var/secrets/; else refuse to start."""
+    value = env_str(name, default="")
     if value:
         if value == INSECURE_SECRET_KEY and not DEBUG:
             raise ImproperlyConfigured(
@@ -88,7 +44,14 @@ def secret_setting(name: str, *, purpose: str) -> str:
             )
         return value
     if EMBEDDED:
-        return embedded.local_secret(VAR_DIR, name.lower())
+        local = embedded.read_secret(VAR_DIR, name.lower())
+        if local is None:
+            raise ImproperlyConfigured(
+                f"{name} is not set and {VAR_DIR / 'secrets' / name.lower()} does not exist yet. Start the "
+                "embedded stack through `make run` or `manage.py` (they start the servers and create the "
+                f"local secrets), or set {name}."
+            )
+        return local
     if DEBUG:
         return INSECURE_SECRET_KEY + "-" + name.lower()
     raise ImproperlyConfigured(
@@ -99,7 +62,7 @@ def secret_setting(name: str, *, purpose: str) -> str:
 
 SECRET_KEY = secret_setting("DJANGO_SECRET_KEY", purpose="Django's signing key")
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default="localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 API_VERSION = "0.1.0"
 
@@ -115,6 +78,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "apiservice.apps.ApiServiceConfig",
+    "accounts.apps.AccountsConfig",
     "auth.apps.AuthConfig",
     "ratelimit.apps.RateLimitConfig",
     "resources.apps.ResourcesConfig",
@@ -136,7 +100,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-AUTH_USER_MODEL = "resources.User"
+AUTH_USER_MODEL = "accounts.User"
 ROOT_URLCONF = "apiservice.urls"
 WSGI_APPLICATION = "apiservice.wsgi.application"
 APPEND_SLASH = False  # §1.1: every route matches both ways; nothing redirects
@@ -162,27 +126,34 @@ USE_I18N = False
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it; collectstatic fills it in images
+# collectstatic fills it in images; embedded.bootstrap() creates it for WhiteNoise locally.
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 WHITENOISE_USE_FINDERS = True  # serve app static files without a collectstatic step
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("API_MAX_BODY_BYTES", 256 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("API_MAX_BODY_BYTES", default=256 * 1024)
 # Number of reverse proxies in front of gunicorn whose X-Forwarded-For entries are trusted (§5.6).
-API_TRUSTED_PROXIES = env_int("API_TRUSTED_PROXIES", 0)
+API_TRUSTED_PROXIES = env_int("API_TRUSTED_PROXIES", default=0)
 
 # ----------------------------------------------------------- backing services
-# DATABASE_URL / REDIS_URL select real servers; unset, the embedded ones start under
-# APISERVICE_VAR_DIR (default var/).
+# DATABASE_URL / REDIS_URL select real servers; unset, the embedded ones under
+# APISERVICE_VAR_DIR (default var/), at paths that depend on that directory only.
 
-DATABASE_URL = os.environ.get("DATABASE_URL") or embedded.ensure_postgres(VAR_DIR)
-REDIS_URL = os.environ.get("REDIS_URL") or embedded.ensure_redis(VAR_DIR)
+DATABASE_URL = env_str("DATABASE_URL", default=embedded.postgres_url(VAR_DIR) if EMBEDDED else "")
+REDIS_URL = env_str("REDIS_URL", default=embedded.redis_url(VAR_DIR) if EMBEDDED else "")
+if not DATABASE_URL or not REDIS_URL:
+    raise ImproperlyConfigured(
+        "Set both DATABASE_URL and REDIS_URL (real servers), or neither (the embedded ones under APISERVICE_VAR_DIR)."
+    )
 
-DATABASES = {"default": database_from_url(DATABASE_URL)}
-DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 3))
+DATABASES = {
+    "default": database_config(
+        DATABASE_URL,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=60),
+        connect_timeout=env_int("DATABASE_CONNECT_TIMEOUT", default=3),
+    )
+}
 
 # Short timeouts: a dead Redis must cost milliseconds, not seconds (§5.5).
-REDIS_SOCKET_TIMEOUT = float(env_str("REDIS_SOCKET_TIMEOUT", "0.25"))
+REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", default=0.25)
 
 CACHES = {
     "default": {
@@ -212,7 +183,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300),
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", default=300),
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
@@ -264,20 +235,22 @@ SPECTACULAR_SETTINGS = {
 
 # Cookies (admin only) are HTTPS-only, except on the embedded local stack, which `make run`
 # serves over plain HTTP on 127.0.0.1.
-SECURE_COOKIES = env_bool("DJANGO_SECURE_COOKIES", not DEBUG and not EMBEDDED)
+SECURE_COOKIES = env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG and not EMBEDDED)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_TLS_PROXY", False) else None
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False) else None
+)
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 X_FRAME_OPTIONS = "DENY"
 
 # -------------------------------------------------------------------- logging
 
-LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOG_LEVEL = env_str("LOG_LEVEL", default="INFO")
 DEFAULT_EXCEPTION_REPORTER_FILTER = "apiservice.logging.ExceptionReporterFilter"
 LOGGING = {
     "version": 1,
@@ -298,9 +271,9 @@ LOGGING = {
 # ------------------------------------------------------------ credentials (§2)
 
 API_KEY_HMAC_KEY = secret_setting("API_KEY_HMAC_KEY", purpose="the keyed hash of API keys")
-API_AUTH = {
+API_AUTH: dict[str, Any] = {
     "KEY_HMAC_KEY": API_KEY_HMAC_KEY,
-    "JWT_LIFETIME_SECONDS": env_int("JWT_LIFETIME_SECONDS", 3600),
+    "JWT_LIFETIME_SECONDS": env_int("JWT_LIFETIME_SECONDS", default=3600),
 }
 SIMPLE_JWT = {
     "SIGNING_KEY": secret_setting("JWT_SIGNING_KEY", purpose="the signature of JWTs"),
@@ -313,34 +286,45 @@ SIMPLE_JWT = {
 }
 
 # ------------------------------------------------------------- rate limits (§5)
-# Per-scope policies: ratelimit/conf.py (defaults) and API_RATE_LIMIT_<SCOPE> env vars.
+# Per-scope policies "LIMIT/PERIOD_SECONDS+BURST": the defaults are in ratelimit/conf.py;
+# API_RATE_LIMITS holds only the scopes whose API_RATE_LIMIT_<SCOPE> env var is set.
 
-API_RATE_LIMITS_ENABLED = env_bool("API_RATE_LIMITS_ENABLED", True)
-API_RATE_LIMITS: dict[str, str] = {}
+API_RATE_LIMITS_ENABLED = env_bool("API_RATE_LIMITS_ENABLED", default=True)
+API_RATE_LIMITS: dict[str, str] = {
+    scope: policy
+    for scope, policy in {
+        "anonymous-read": env_str("API_RATE_LIMIT_ANONYMOUS_READ", default=""),
+        "anonymous-write": env_str("API_RATE_LIMIT_ANONYMOUS_WRITE", default=""),
+        "authenticated-read": env_str("API_RATE_LIMIT_AUTHENTICATED_READ", default=""),
+        "authenticated-write": env_str("API_RATE_LIMIT_AUTHENTICATED_WRITE", default=""),
+        "authenticate": env_str("API_RATE_LIMIT_AUTHENTICATE", default=""),
+        "apikey-create": env_str("API_RATE_LIMIT_APIKEY_CREATE", default=""),
+        "webhook-test": env_str("API_RATE_LIMIT_WEBHOOK_TEST", default=""),
+    }.items()
+    if policy
+}
 # django-ratelimit guards the admin login (a plain Django view) on the Redis cache.
-ADMIN_LOGIN_RATE = env_str("ADMIN_LOGIN_RATE", "10/m")
+ADMIN_LOGIN_RATE = env_str("ADMIN_LOGIN_RATE", default="10/m")
 RATELIMIT_VIEW = "ratelimit.views.admin_login_limited"
 RATELIMIT_IP_META_KEY = "apiservice.api.client.client_ip"
 
 # --------------------------------------------------------------- webhooks (§4)
 
-# Ed25519 keys, "id:base64seed" newest first (manage.py generate_webhook_key). Embedded mode
-# generates one under var/secrets/; production without one refuses to start.
-WEBHOOK_SIGNING_KEYS = env_str("WEBHOOK_SIGNING_KEYS", "")
-if not WEBHOOK_SIGNING_KEYS and not EMBEDDED and not DEBUG:
-    raise ImproperlyConfigured(
-        "WEBHOOK_SIGNING_KEYS is not set. Generate one with `manage.py generate_webhook_key` "
-        "(it works without the variable when DJANGO_DEBUG=1) and set WEBHOOK_SIGNING_KEYS=<id:seed>."
-    )
-WEBHOOKS = {
+# Ed25519 keys, "id:base64seed" newest first (manage.py generate_webhook_key). In embedded
+# mode, the local one that embedded.bootstrap() wrote; a missing key is system check
+# webhooks.E001, which keeps gunicorn and the Celery worker from starting.
+WEBHOOK_SIGNING_KEYS = env_str("WEBHOOK_SIGNING_KEYS", default="") or (
+    (embedded.read_secret(VAR_DIR, embedded.WEBHOOK_SIGNING_KEYS) or "") if EMBEDDED else ""
+)
+WEBHOOKS: dict[str, Any] = {
     "SIGNING_KEYS": WEBHOOK_SIGNING_KEYS,
-    "ALLOWED_NETWORKS": env_str("WEBHOOK_ALLOWED_NETWORKS", ""),
-    "RETRY_SCHEDULE": [int(x) for x in env_list("WEBHOOK_RETRY_SCHEDULE", "5,300,1800,7200,18000,36000,36000")],
-    "DISABLE_AFTER_FAILURES": env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 5),
-    "CONNECT_TIMEOUT": float(env_str("WEBHOOK_CONNECT_TIMEOUT", "5")),
-    "TOTAL_TIMEOUT": float(env_str("WEBHOOK_TOTAL_TIMEOUT", "15")),
-    "SWEEP_INTERVAL": env_int("WEBHOOK_SWEEP_INTERVAL", 15),
-    "LEASE_SECONDS": env_int("WEBHOOK_LEASE_SECONDS", 60),
+    "ALLOWED_NETWORKS": env_str("WEBHOOK_ALLOWED_NETWORKS", default=""),
+    "RETRY_SCHEDULE": env_int_list("WEBHOOK_RETRY_SCHEDULE", default="5,300,1800,7200,18000,36000,36000"),
+    "DISABLE_AFTER_FAILURES": env_int("WEBHOOK_DISABLE_AFTER_FAILURES", default=5),
+    "CONNECT_TIMEOUT": env_float("WEBHOOK_CONNECT_TIMEOUT", default=5.0),
+    "TOTAL_TIMEOUT": env_float("WEBHOOK_TOTAL_TIMEOUT", default=15.0),
+    "SWEEP_INTERVAL": env_int("WEBHOOK_SWEEP_INTERVAL", default=15),
+    "LEASE_SECONDS": env_int("WEBHOOK_LEASE_SECONDS", default=60),
 }
 CELERY_BEAT_SCHEDULE = {
     "webhooks-sweep": {"task": "webhooks.tasks.sweep_deliveries_task", "schedule": float(WEBHOOKS["SWEEP_INTERVAL"])},

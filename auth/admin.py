@@ -39,10 +39,10 @@ class ApiKeyAdmin(admin.ModelAdmin):
             kwargs["form"] = ApiKeyCreationForm
         return super().get_form(request, obj, change, **kwargs)
 
-    def get_fields(self, request: Any, obj: Any = None) -> list[str]:
+    def get_fields(self, request: Any, obj: Any = None) -> Any:
         return ["user", "name", "scopes", "expires"] if obj is None else self.fields
 
-    def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> Any:
         return [] if obj is None else self.readonly_fields
 
     def save_model(self, request: Any, obj: ApiKey, form: Any, change: bool) -> None:

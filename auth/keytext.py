@@ -5,9 +5,9 @@ The fixed prefix lets secret scanners recognise a leaked key; the identifier is 
 stored. API keys carry 238 bits of randomness, so a fast keyed SHA-256 is enough: a slow
 password hash would only cap the key exchange at a few per second.
 
-    >>> text = key_text("apisvc", "k3y1d000", "s" * 40)
+    >>> text = key_text("apisvc", "k3y1d00000", "s" * 40)
     >>> split_key(text, "apisvc")
-    ('k3y1d000', 'ssssssssssssssssssssssssssssssssssssssss')
+    ('k3y1d00000', 'ssssssssssssssssssssssssssssssssssssssss')
 """
 
 from __future__ import annotations

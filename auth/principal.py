@@ -8,6 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from rest_framework import exceptions
+
+from auth.credentials import Credential
 
 
 class TokenUser:
@@ -40,3 +43,16 @@ def load_user(request: Any) -> Any:
         user = get_user_model().objects.get(pk=user.pk)
         request.user = user
     return user
+
+
+def request_credential(request: Any) -> Credential:
+    """The verified credential of a request that needs one (views with a ``required_scope``)."""
+    credential = request.auth
+    if not isinstance(credential, Credential):
+        raise exceptions.NotAuthenticated("authentication required: send Authorization: Bearer <token or API key>")
+    return credential
+
+
+def request_user_id(request: Any) -> int:
+    """The id of the user whose credential the request presented."""
+    return request_credential(request).user_id

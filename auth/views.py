@@ -15,7 +15,7 @@ from apiservice.api.client import client_ip
 from apiservice.api.headers import WWW_AUTHENTICATE_VALUE
 from auth import services
 from auth.models import ApiKey
-from auth.principal import load_user
+from auth.principal import load_user, request_credential, request_user_id
 from auth.serializers import (
     ApiKeyCreatedSerializer,
     ApiKeyCreateSerializer,
@@ -76,7 +76,7 @@ class ApiKeyListView(generics.ListCreateAPIView):
     serializer_class = ApiKeySerializer
 
     def get_queryset(self):
-        return ApiKey.objects.filter(user_id=self.request.user.pk)
+        return ApiKey.objects.filter(user_id=request_user_id(self.request))
 
     @extend_schema(
         operation_id="api_keys_create",
@@ -90,7 +90,7 @@ class ApiKeyListView(generics.ListCreateAPIView):
         issued = services.api_key_create(
             user=load_user(request),
             ip=client_ip(request),
-            creator_scopes=request.auth.scopes,
+            creator_scopes=request_credential(request).scopes,
             **incoming.validated_data,
         )
         body = {**ApiKeySerializer(issued.api_key).data, "key": issued.secret}
@@ -108,7 +108,7 @@ class ApiKeyDetailView(generics.RetrieveDestroyAPIView):
     serializer_class = ApiKeySerializer
 
     def get_queryset(self):
-        return ApiKey.objects.filter(user_id=self.request.user.pk)
+        return ApiKey.objects.filter(user_id=request_user_id(self.request))
 
     def perform_destroy(self, instance: ApiKey) -> None:
         services.api_key_delete(api_key=instance, ip=client_ip(self.request))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-SPEC = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*(?:\+\s*(\d+))?\s*$")
+SPEC = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*(?:\+\s*(\d+))?\s*$", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -18,18 +19,18 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from apiservice import embedded
-from apiservice.redis import get_redis
+from apiservice.api.redis import get_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """Stop the embedded servers this test session started; ones found running stay up."""
-    if settings.EMBEDDED and embedded.STARTED:
+    """Stop the embedded servers this session started (tests/bootstrap.py); ones found running stay up."""
+    if settings.EMBEDDED:
         get_redis().connection_pool.disconnect()
-        if "redis" in embedded.STARTED:
+        if ("redis", settings.VAR_DIR) in embedded.STARTED:
             embedded.stop_redis(settings.VAR_DIR)
-        if "postgres" in embedded.STARTED:
+        if ("postgres", settings.VAR_DIR) in embedded.STARTED:
             from django.db import connections
 
             connections.close_all()
@@ -47,19 +48,23 @@ def _fresh_redis():
 
 
 @pytest.fixture
-def rate_limits(monkeypatch):
-    """``rate_limits(authenticate="5/3600+0")``: set scope policies for this test."""
+def rate_limits(monkeypatch, settings):
+    """``rate_limits(authenticate="5/3600+0")``: set scope policies for this test.
+
+    In this process through ``settings.API_RATE_LIMITS``; for servers the test starts
+    (gunicorn, Celery) through the ``API_RATE_LIMIT_<SCOPE>`` env vars they inherit.
+    """
     from ratelimit import conf
 
     def set_limits(**policies: str) -> dict[str, str]:
-        env = {conf.env_name(name.replace("_", "-")): spec for name, spec in policies.items()}
+        scoped = {name.replace("_", "-"): spec for name, spec in policies.items()}
+        env = {conf.env_name(name): spec for name, spec in scoped.items()}
         for name, value in env.items():
             monkeypatch.setenv(name, value)
-        conf.scopes.cache_clear()
+        settings.API_RATE_LIMITS = {**settings.API_RATE_LIMITS, **scoped}
         return env
 
-    yield set_limits
-    conf.scopes.cache_clear()
+    return set_limits
 
 
 @pytest.fixture
@@ -80,11 +85,14 @@ def stopped_redis() -> Iterator[None]:
     """Stops the embedded Redis for the test, then starts it again."""
     if not settings.EMBEDDED:
         pytest.skip("stops and restarts the embedded Redis; REDIS_URL points elsewhere")
+    ours = ("redis", settings.VAR_DIR) in embedded.STARTED
     embedded.stop_redis(settings.VAR_DIR)
     try:
         yield
     finally:
         embedded.ensure_redis(settings.VAR_DIR)
+        if not ours:  # found running when the session began: it stays up after the session
+            embedded.STARTED.discard(("redis", settings.VAR_DIR))
         get_redis().connection_pool.disconnect()
 
 
@@ -96,20 +104,20 @@ def free_port() -> int:
 
 def service_env(**extra: str) -> dict[str, str]:
     """Environment for a child process (gunicorn, celery) on the test database and Redis."""
-    from webhooks.keys import configured_text
-
-    db = settings.DATABASES["default"]
-    database_url = f"postgresql://{db['USER']}:{db['PASSWORD']}@/{db['NAME']}?host={db['HOST']}"
+    db = settings.DATABASES["default"]  # NAME is pytest-django's test database by now
+    port = f"&port={db['PORT']}" if db["PORT"] else ""
+    user, password = quote(db["USER"], safe=""), quote(db["PASSWORD"], safe="")
+    database_url = f"postgresql://{user}:{password}@/{db['NAME']}?host={db['HOST']}{port}"
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "REDIS_URL": settings.REDIS_URL,
+        "REDIS_URL": str(settings.REDIS_URL),
         "DJANGO_DEBUG": "0",
         # The same secrets as this process, so keys and tokens made here verify there.
-        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
-        "API_KEY_HMAC_KEY": settings.API_KEY_HMAC_KEY,
-        "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"],
-        "WEBHOOK_SIGNING_KEYS": configured_text(),
+        "DJANGO_SECRET_KEY": str(settings.SECRET_KEY),
+        "API_KEY_HMAC_KEY": str(settings.API_KEY_HMAC_KEY),
+        "JWT_SIGNING_KEY": str(settings.SIMPLE_JWT["SIGNING_KEY"]),
+        "WEBHOOK_SIGNING_KEYS": str(settings.WEBHOOKS["SIGNING_KEYS"]),
         "APISERVICE_TESTING": "1",
         "PYTHONUNBUFFERED": "1",
     }
@@ -201,20 +209,43 @@ def other_user(db):
     return get_user_model().objects.create_user("bob", email="bob@example.org")
 
 
+# ------------------------------------------------------------------ credentials
+# One family for every test that needs a credential: real API keys, made by the service.
+
+
 @pytest.fixture
-def client_for():
-    """``client_for(user, scopes={"repos:read"})``: an APIClient authenticated as if by a key.
+def make_key(request, db):
+    """``make_key(owner=None, scopes=("*",), name="test", expires=None)``: a real API key.
 
-    Uses DRF's force_authenticate with a real :class:`auth.credentials.Credential`, so views
-    and permissions see exactly what a real request sees. End-to-end tests of the
-    credential flow itself use real keys (see tests/auth/).
+    Returns the service's ``IssuedKey``: ``.secret`` is the key text, ``.api_key`` the row.
+    ``owner`` defaults to the ``user`` fixture (alice).
     """
-    from auth.credentials import Credential
+    from auth.services import api_key_create
 
-    def make(user, scopes=("*",), api_key_id=0):
-        client = APIClient()
-        credential = Credential(kind="apikey", user_id=user.pk, api_key_id=api_key_id, scopes=frozenset(scopes))
-        client.force_authenticate(user=user, token=credential)
-        return client
+    def make(owner=None, scopes=("*",), name="test", **kwargs):
+        owner = owner if owner is not None else request.getfixturevalue("user")
+        return api_key_create(user=owner, name=name, scopes=list(scopes), **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def api_key(make_key):
+    """alice's key with every scope."""
+    return make_key()
+
+
+@pytest.fixture
+def auth_headers(api_key):
+    """Test-client keyword arguments presenting ``api_key`` as ``Bearer``."""
+    return {"HTTP_AUTHORIZATION": f"Bearer {api_key.secret}"}
+
+
+@pytest.fixture
+def headers_for(make_key):
+    """``headers_for(user, scopes=("*",), scheme="token")``: test-client Authorization with a new key."""
+
+    def make(owner, scopes=("*",), scheme="token"):
+        return {"HTTP_AUTHORIZATION": f"{scheme} {make_key(owner, scopes).secret}"}
 
     return make

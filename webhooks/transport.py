@@ -48,7 +48,7 @@ class PinnedHTTPSConnection(http.client.HTTPSConnection):
 
     def connect(self) -> None:
         raw = socket.create_connection((self.target.address, self.target.port), self.timeout)
-        self.sock = self._context.wrap_socket(raw, server_hostname=self.target.host)
+        self.sock = self._context.wrap_socket(raw, server_hostname=self.target.host)  # type: ignore[attr-defined]
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from auth.principal import request_credential, request_user_id
 from webhooks.catalogue import catalogue
 from webhooks.keys import public_keys
 from webhooks.models import Delivery, Subscription
@@ -29,7 +30,7 @@ class SubscriptionListView(generics.ListAPIView):
     serializer_class = SubscriptionSerializer
 
     def get_queryset(self) -> QuerySet[Subscription]:
-        return Subscription.objects.filter(user_id=self.request.user.pk)
+        return Subscription.objects.filter(user_id=request_user_id(self.request))
 
     @extend_schema(
         operation_id="webhooks_create", tags=["webhooks"], request=SubscriptionCreateSerializer,
@@ -39,17 +40,17 @@ class SubscriptionListView(generics.ListAPIView):
         incoming = SubscriptionCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         subscription = subscription_create(
-            user_id=request.user.pk,
+            user_id=request_user_id(request),
             url=incoming.validated_data["url"],
             event_names=incoming.validated_data["events"],
-            scopes=request.auth.scopes,
+            scopes=request_credential(request).scopes,
         )
         return Response(SubscriptionSerializer(subscription).data, status=status.HTTP_201_CREATED)
 
 
 class SubscriptionMixin:
     def subscription(self, request: Request, webhook_id: int) -> Subscription:
-        subscription = Subscription.objects.filter(pk=webhook_id, user_id=request.user.pk).first()
+        subscription = Subscription.objects.filter(pk=webhook_id, user_id=request_user_id(request)).first()
         if subscription is None:
             raise Http404
         return subscription

@@ -64,7 +64,7 @@ class KeysetPagination(BasePagination):
 
     ordering_field = "id"
 
-    def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: Any = None) -> list[Any]:
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
         start = parse_start(request.query_params.get("start"))
         self.per_page = parse_per_page(request.query_params.get("per_page"))
         self.request = request

@@ -7,6 +7,7 @@ they keep the pagination keys and filter each object of ``results``.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import yaml
@@ -65,7 +66,7 @@ class YAMLRenderer(renderers.BaseRenderer):
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
         if data is None:
             return b""
-        plain = renderers.json.loads(JSONRenderer().render(filtered(data, renderer_context)))
+        plain = json.loads(JSONRenderer().render(filtered(data, renderer_context)))
         return yaml.safe_dump(plain, allow_unicode=True, sort_keys=False).encode()
 
 

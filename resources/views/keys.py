@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from apiservice.api.client import client_ip
 from auth.permissions import ScopePermission
-from auth.principal import load_user
+from auth.principal import load_user, request_user_id
 from resources import selectors
 from resources import serializers as s
 from resources.models import PGPKey, SSHKey
@@ -38,7 +38,7 @@ class SSHKeyListView(generics.ListAPIView):
     serializer_class = s.SSHKeySerializer
 
     def get_queryset(self) -> Any:
-        return selectors.ssh_key_list(owner_id=self.request.user.pk)
+        return selectors.ssh_key_list(owner_id=request_user_id(self.request))
 
     @extend_schema(
         operation_id="ssh_keys_create",
@@ -59,12 +59,12 @@ class SSHKeyDetailView(APIView):
 
     @extend_schema(operation_id="ssh_keys_retrieve", tags=["keys"], responses=s.SSHKeySerializer)
     def get(self, request: Request, pk: str) -> Response:
-        key = found(selectors.ssh_key_get(owner_id=request.user.pk, key_id=int(pk)))
+        key = found(selectors.ssh_key_get(owner_id=request_user_id(request), key_id=int(pk)))
         return Response(s.SSHKeySerializer(key).data)
 
     @extend_schema(operation_id="ssh_keys_destroy", tags=["keys"], responses={204: None})
     def delete(self, request: Request, pk: str) -> Response:
-        key = found(selectors.ssh_key_get(owner_id=request.user.pk, key_id=int(pk)))
+        key = found(selectors.ssh_key_get(owner_id=request_user_id(request), key_id=int(pk)))
         keys.ssh_key_remove(key=key, ip=client_ip(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -95,7 +95,7 @@ class PGPKeyListView(generics.ListAPIView):
     serializer_class = s.PGPKeySerializer
 
     def get_queryset(self) -> Any:
-        return selectors.pgp_key_list(owner_id=self.request.user.pk)
+        return selectors.pgp_key_list(owner_id=request_user_id(self.request))
 
     @extend_schema(
         operation_id="pgp_keys_create",
@@ -116,12 +116,12 @@ class PGPKeyDetailView(APIView):
 
     @extend_schema(operation_id="pgp_keys_retrieve", tags=["keys"], responses=s.PGPKeySerializer)
     def get(self, request: Request, pk: str) -> Response:
-        key = found(selectors.pgp_key_get(owner_id=request.user.pk, key_id=int(pk)))
+        key = found(selectors.pgp_key_get(owner_id=request_user_id(request), key_id=int(pk)))
         return Response(s.PGPKeySerializer(key).data)
 
     @extend_schema(operation_id="pgp_keys_destroy", tags=["keys"], responses={204: None})
     def delete(self, request: Request, pk: str) -> Response:
-        key = found(selectors.pgp_key_get(owner_id=request.user.pk, key_id=int(pk)))
+        key = found(selectors.pgp_key_get(owner_id=request_user_id(request), key_id=int(pk)))
         keys.pgp_key_remove(key=key, ip=client_ip(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 

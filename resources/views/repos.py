@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apiservice.api.client import client_ip
-from auth.principal import load_user
+from auth.principal import load_user, request_user_id
 from resources import selectors
 from resources import serializers as s
 from resources.models import Repository
@@ -21,7 +21,7 @@ from resources.views.common import caller_id, user_or_404
 
 
 def own_repo(request: Request, name: str) -> Repository:
-    repo = selectors.repo_get(owner_id=request.user.pk, name=name, viewer_id=request.user.pk)
+    repo = selectors.repo_get(owner_id=request_user_id(request), name=name, viewer_id=request_user_id(request))
     if repo is None:
         raise Http404
     return repo
@@ -35,7 +35,7 @@ class RepositoryListView(generics.ListAPIView):
     serializer_class = s.RepositorySerializer
 
     def get_queryset(self) -> Any:
-        return selectors.repo_list(owner_id=self.request.user.pk, viewer_id=self.request.user.pk)
+        return selectors.repo_list(owner_id=request_user_id(self.request), viewer_id=request_user_id(self.request))
 
     @extend_schema(
         operation_id="repos_create",

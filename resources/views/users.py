@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from apiservice.api.client import client_ip
 from auth.permissions import ScopePermission
+from auth.principal import request_user_id
 from resources import selectors
 from resources import serializers as s
 from resources.services.profile import profile_update
@@ -23,7 +24,7 @@ class UserView(APIView):
 
     @extend_schema(operation_id="user_self", tags=["users"], responses=s.UserSerializer)
     def get(self, request: Request) -> Response:
-        return Response(s.UserSerializer(selectors.user_get(user_id=request.user.pk)).data)
+        return Response(s.UserSerializer(selectors.user_get(user_id=request_user_id(request))).data)
 
 
 class UserDetailView(APIView):
@@ -46,7 +47,7 @@ class ProfileView(APIView):
 
     @extend_schema(operation_id="profile_retrieve", tags=["users"], responses=s.UserSerializer)
     def get(self, request: Request) -> Response:
-        return Response(s.UserSerializer(selectors.user_get(user_id=request.user.pk)).data)
+        return Response(s.UserSerializer(selectors.user_get(user_id=request_user_id(request))).data)
 
     @extend_schema(
         operation_id="profile_update", tags=["users"], request=s.ProfileUpdateSerializer, responses=s.UserSerializer
@@ -55,6 +56,8 @@ class ProfileView(APIView):
         incoming = s.ProfileUpdateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         user = profile_update(
-            user=selectors.user_get(user_id=request.user.pk), changes=incoming.validated_data, ip=client_ip(request)
+            user=selectors.user_get(user_id=request_user_id(request)),
+            changes=incoming.validated_data,
+            ip=client_ip(request),
         )
         return Response(s.UserSerializer(user).data)

@@ -117,7 +117,9 @@ def test_validation_errors_list_every_bad_field():
 
     from apiservice.api.errors import errors_from
 
-    exc = ValidationError({"name": ["name is required"], "events": {0: ["unknown event"]}, "non_field_errors": ["bad"]})
+    exc = ValidationError(
+        {"name": ["name is required"], "events": {"0": ["unknown event"]}, "non_field_errors": ["bad"]}
+    )
     assert errors_from(exc) == {
         "errors": [
             {"field": "name", "reason": "name is required"},

@@ -1,10 +1,12 @@
 """Embedded servers: started once, reused by every process, recovered after a killed run."""
 
+import base64
 import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -50,6 +52,78 @@ def test_local_secrets_are_generated_once_and_private(var_dir):
     first = embedded.local_secret(var_dir, "thing")
     assert embedded.local_secret(var_dir, "thing") == first and len(first) > 40
     assert (var_dir / "secrets" / "thing").stat().st_mode & 0o077 == 0
+
+
+@pytest.fixture
+def embedded_env(var_dir, tmp_path, monkeypatch):
+    """The environment of an entry point in embedded mode on ``var_dir``."""
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("APISERVICE_VAR_DIR", str(var_dir))
+    monkeypatch.setenv("DJANGO_STATIC_ROOT", str(tmp_path / "static"))
+    return var_dir
+
+
+def test_bootstrap_starts_the_servers_where_the_settings_look_and_writes_the_secrets(embedded_env, tmp_path):
+    var_dir = embedded_env
+    assert embedded.bootstrap() == var_dir.resolve()
+    with psycopg.connect(embedded.postgres_url(var_dir)) as conn:
+        assert conn.execute("SELECT current_database()").fetchone() == ("apiservice",)
+    assert redis.Redis.from_url(embedded.redis_url(var_dir)).ping()
+    secrets = {name: (var_dir / "secrets" / name) for name in (*embedded.SECRETS, embedded.WEBHOOK_SIGNING_KEYS)}
+    assert all(path.stat().st_mode & 0o077 == 0 for path in secrets.values())
+    key_id, seed = secrets[embedded.WEBHOOK_SIGNING_KEYS].read_text().split(":")
+    assert key_id == "local-1" and len(base64.b64decode(seed, validate=True)) == 32  # an Ed25519 seed
+    texts = {name: path.read_text() for name, path in secrets.items()}
+    assert embedded.bootstrap() == var_dir.resolve()  # again: the same servers, the same secrets
+    assert {name: path.read_text() for name, path in secrets.items()} == texts
+    assert (tmp_path / "static").is_dir()  # WhiteNoise's STATIC_ROOT
+
+
+def test_bootstrap_does_nothing_when_real_servers_are_configured(embedded_env, monkeypatch):
+    monkeypatch.setenv("REDIS_URL", "redis://redis.invalid:6379/0")
+    assert embedded.bootstrap() is None
+    assert list(embedded_env.iterdir()) == []
+
+
+def test_a_var_dir_too_deep_for_a_socket_gets_the_same_short_path_in_every_process(tmp_path_factory):
+    deep = tmp_path_factory.mktemp("deep") / ("d" * 100)
+    try:
+        url = embedded.ensure_postgres(deep)
+        assert url == embedded.postgres_url(deep)
+        socket_dir = embedded.postgres_socket_dir(deep)
+        assert socket_dir.parent == Path("/tmp") and len(str(socket_dir / ".s.PGSQL.5432")) <= 100
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+        assert redis.Redis.from_url(embedded.ensure_redis(deep)).ping()
+        assert embedded.redis_socket_path(deep).parent.parent == Path("/tmp")
+    finally:
+        embedded.stop_all(deep)
+
+
+@pytest.mark.slow
+def test_a_manage_py_command_in_a_second_terminal_uses_the_running_servers(var_dir):
+    embedded.ensure_postgres(var_dir)
+    embedded.ensure_redis(var_dir)
+    pids = [(var_dir / "pg" / "postmaster.pid").read_text().split()[0], (var_dir / "redis" / "redis.pid").read_text()]
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "APISERVICE_TESTING")}
+    env["APISERVICE_VAR_DIR"] = str(var_dir)
+    script = (
+        "from django.core.cache import cache\n"
+        "from django.db import connection\n"
+        "cache.set('second-terminal', 'yes')\n"
+        "print(connection.cursor().execute('SELECT current_database()').fetchone()[0], cache.get('second-terminal'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["apiservice", "yes"]
+    assert [
+        (var_dir / "pg" / "postmaster.pid").read_text().split()[0],
+        (var_dir / "redis" / "redis.pid").read_text(),
+    ] == pids
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ import contextlib
 import importlib
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.django_db
 ROOT = str(Path(__file__).resolve().parents[2])
 
 
-def first_party_fast_reads() -> set[type]:
+def first_party_fast_reads() -> set[Any]:
     """Every FastRead subclass of the project's apps (their serializers modules imported first)."""
     for config in apps.get_app_configs():
         if config.path.startswith(ROOT):

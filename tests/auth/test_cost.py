@@ -25,6 +25,8 @@ def test_key_verification_uses_a_keyed_sha256_not_the_password_hasher(api_key):
     from auth import keytext
     from auth.conf import auth_settings
 
-    identifier, secret = keytext.split_key(api_key.secret, "apisvc")
+    parts = keytext.split_key(api_key.secret, "apisvc")
+    assert parts is not None
+    identifier, secret = parts
     assert api_key.api_key.secret_hash == keytext.secret_hash(auth_settings().KEY_HMAC_KEY, secret)
     assert len(api_key.api_key.secret_hash) == 64

@@ -1,5 +1,7 @@
 """§2 credentials through the HTTP stack: keys, the exchange, presenting, scopes."""
 
+from datetime import timedelta
+
 import jwt
 import pytest
 from django.conf import settings
@@ -24,7 +26,7 @@ def test_exchange_returns_token_and_expires_in_milliseconds(api_client, api_key,
     data = response.json()
     assert set(data) == {"token", "expiresIn"}
     assert 3_590_000 <= data["expiresIn"] <= 3_600_000
-    claims = jwt.decode(data["token"], settings.SIMPLE_JWT["SIGNING_KEY"], algorithms=["HS256"])
+    claims = jwt.decode(data["token"], str(settings.SIMPLE_JWT["SIGNING_KEY"]), algorithms=["HS256"])
     assert claims["api_key_id"] == api_key.api_key.pk
     assert claims["scopes"] == ["*"]
 
@@ -44,7 +46,7 @@ def test_jwt_and_key_accepted_with_bearer_and_token_schemes(api_client, api_key,
 
 
 def test_jwt_expiry_never_outlives_the_key(api_client, make_key):
-    issued = make_key(expires=timezone.now() + timezone.timedelta(minutes=10))
+    issued = make_key(expires=timezone.now() + timedelta(minutes=10))
     assert exchange(api_client, issued.secret).json()["expiresIn"] <= 600_000
 
 
@@ -55,7 +57,7 @@ def tamper(token):
 
 def alg_none(token):
     claims = jwt.decode(token, options={"verify_signature": False})
-    return jwt.encode(claims, key=None, algorithm="none")
+    return jwt.encode(claims, key=None, algorithm="none")  # type: ignore[arg-type]
 
 
 def other_key(token):
@@ -66,7 +68,7 @@ def other_key(token):
 def expired(token):
     claims = jwt.decode(token, options={"verify_signature": False})
     claims["exp"] = int(timezone.now().timestamp()) - 10
-    return jwt.encode(claims, settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS256")
+    return jwt.encode(claims, str(settings.SIMPLE_JWT["SIGNING_KEY"]), algorithm="HS256")
 
 
 @pytest.mark.parametrize("mangle", [tamper, alg_none, other_key, expired], ids=lambda f: f.__name__)
@@ -96,7 +98,7 @@ def test_unknown_key_is_401_on_exchange_and_use(api_client, api_key):
 
 def test_expired_key_is_401(api_client, make_key):
     issued = make_key()
-    ApiKey.objects.filter(pk=issued.api_key.pk).update(expires=timezone.now() - timezone.timedelta(seconds=1))
+    ApiKey.objects.filter(pk=issued.api_key.pk).update(expires=timezone.now() - timedelta(seconds=1))
     assert exchange(api_client, issued.secret).status_code == 401
     assert api_client.get("/api/v1/keys", HTTP_AUTHORIZATION=f"token {issued.secret}").status_code == 401
 

@@ -27,7 +27,9 @@ def test_admin_add_shows_the_new_secret_once(admin_client, user):
         "/admin/api_auth/apikey/add/", {"user": user.pk, "name": "ops", "scopes": ["repos:read"]}, follow=True
     )
     html = response.content.decode()
-    secret = re.search(r"apisvc_[A-Za-z0-9]+_[A-Za-z0-9]+", html).group(0)
+    match = re.search(r"apisvc_[A-Za-z0-9]+_[A-Za-z0-9]+", html)
+    assert match is not None
+    secret = match.group(0)
     assert api_key_verify(secret).scopes == ["repos:read"]
     assert secret not in admin_client.get("/admin/api_auth/apikey/").content.decode()
 

@@ -208,6 +208,14 @@ class TestRepositories:
             == "visibility"
         )
 
+    def test_a_bad_request_lists_every_bad_field(self, api_client, alice):
+        body = {"name": "a b", "visibility": "bogus", "description": 5 * "x" * 1000}
+        fields = [e["field"] for e in errors(post(api_client, "/api/v1/repos", body, alice), 400)]
+        assert sorted(fields) == ["description", "name", "visibility"]
+        put = api_client.put("/api/v1/repos/nope", body, format="json", **alice)
+        assert put.status_code == 404  # the repository is looked up first: 404 before 400
+        assert not Repository.objects.exists()
+
     def test_put_renames_and_empty_means_unchanged(self, api_client, alice):
         post(api_client, "/api/v1/repos", {"name": "old", "description": "keep"}, alice)
         body = api_client.put(
@@ -298,5 +306,6 @@ def test_admin_pages_and_the_audit_log_is_read_only(admin_client, user, repos):
         assert admin_client.get(f"/admin/{page}/").status_code == 200, page
     assert admin_client.get("/admin/accounts/auditlogentry/add/").status_code == 403
     entry = AuditLogEntry.objects.first()
+    assert entry is not None
     assert admin_client.post(f"/admin/accounts/auditlogentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
     assert AuditLogEntry.objects.filter(pk=entry.pk).exists()

@@ -49,7 +49,7 @@ def test_pgp_keys_parse(name, email, expires):
     assert parsed.email == email
     assert (parsed.expiration is not None) is expires
     if expires:
-        assert parsed.expiration.tzinfo is not None
+        assert parsed.expiration is not None and parsed.expiration.tzinfo is not None
 
 
 @pytest.mark.parametrize(

@@ -75,7 +75,9 @@ def loopback_allowed(settings):
 def docs_snippet() -> dict:
     """The Python verification block of docs/webhooks.md, executed as printed."""
     text = DOCS.read_text()
-    block = re.search(r"## Verifying in Python.*?```python\n(.*?)```", text, re.S).group(1)
+    match = re.search(r"## Verifying in Python.*?```python\n(.*?)```", text, re.S)
+    assert match is not None, "docs/webhooks.md has a Python verification block"
+    block = match.group(1)
     namespace: dict = {}
     exec(compile(block, str(DOCS), "exec"), namespace)  # noqa: S102 - our own documentation
     return namespace

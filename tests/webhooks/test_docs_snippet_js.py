@@ -24,7 +24,9 @@ console.log(JSON.stringify([verifySourcehut(headers, body, input.keys), verifySt
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed on this machine")
 def test_the_javascript_snippet_verifies_both_header_sets(tmp_path):
-    block = re.search(r"## Verifying in JavaScript.*?```javascript\n(.*?)```", DOCS.read_text(), re.S).group(1)
+    match = re.search(r"## Verifying in JavaScript.*?```javascript\n(.*?)```", DOCS.read_text(), re.S)
+    assert match is not None
+    block = match.group(1)
     module = tmp_path / "verify.js"
     module.write_text(block)
     (tmp_path / "harness.js").write_text(HARNESS)

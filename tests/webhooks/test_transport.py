@@ -1,13 +1,15 @@
 """Sending one request: timeouts, capped bodies, Retry-After."""
 
+from typing import Any
+
 from webhooks.ssrf import parse_networks
 from webhooks.transport import parse_retry_after, post_webhook
 
 LOOPBACK = parse_networks("127.0.0.0/8")
 
 
-def send(receiver, **kwargs):
-    options = {"allowed_networks": LOOPBACK, "connect_timeout": 2, "total_timeout": 5} | kwargs
+def send(receiver, **kwargs: Any):
+    options: dict[str, Any] = {"allowed_networks": LOOPBACK, "connect_timeout": 2, "total_timeout": 5} | kwargs
     return post_webhook(receiver.url, b'{"a":1}', {"Content-Type": "application/json"}, **options)
 
 

@@ -1,6 +1,6 @@
 """Webhook delivery load: emit events to several subscriptions, count what arrives.
 
-    .venv/bin/python bench/webhooks_load.py [--events 10000] [--subscriptions 10] [--concurrency 2]
+    PYTHONPATH=tools .venv/bin/python -m bench.webhooks_load [--events 10000] [--subscriptions 10] [--concurrency 2]
 
 Runs on its own embedded PostgreSQL/Redis (var/bench) with real Celery workers and a
 threaded HTTP receiver on loopback. Prints deliveries per second and the number lost
@@ -17,24 +17,8 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("APISERVICE_VAR_DIR", str(ROOT / "var" / "bench"))
-os.environ["WEBHOOK_ALLOWED_NETWORKS"] = "127.0.0.0/8"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "apiservice.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import transaction  # noqa: E402
-
-from resources.models import User  # noqa: E402
-from webhooks.models import Delivery, Subscription  # noqa: E402
-from webhooks.services import event_emit  # noqa: E402
+from bench.boot import ROOT, boot
 
 received: set[str] = set()
 duplicates = [0]
@@ -66,6 +50,14 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--timeout", type=int, default=900)
     args = parser.parse_args()
+    boot(WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8")
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from accounts.models import User
+    from resources.events import REPO_CREATE
+    from webhooks.models import Delivery, Subscription
+    from webhooks.services.emitting import event_emit
 
     call_command("migrate", verbosity=0)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -87,7 +79,7 @@ def main() -> int:
         for start in range(0, args.events, 100):
             with transaction.atomic():
                 for i in range(start, min(start + 100, args.events)):
-                    event_emit(user_id=user.pk, event="repo:create", payload={"id": i, "name": f"r{i}"})
+                    event_emit(user_id=user.pk, event=REPO_CREATE, payload={"id": i, "name": f"r{i}"})
         emitted_at = time.monotonic()
         at_emit_end = len(received)
         expected = args.events * args.subscriptions

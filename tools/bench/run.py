@@ -9,6 +9,7 @@ row: the SQL queries and Redis round trips one such request makes (counted in-pr
 through the same middleware and views).
 
     make bench                  # BENCH_SECONDS=8 BENCH_CONNECTIONS=16 by default
+    PYTHONPATH=tools .venv/bin/python -m bench.run
 """
 
 from __future__ import annotations
@@ -23,22 +24,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("APISERVICE_VAR_DIR", str(ROOT / "var" / "bench"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "apiservice.settings")
-UNLIMITED = "1000000000/3600+0"
-for scope in ("ANONYMOUS_READ", "ANONYMOUS_WRITE", "AUTHENTICATED_READ", "AUTHENTICATED_WRITE", "AUTHENTICATE",
-              "APIKEY_CREATE", "WEBHOOK_TEST"):  # fmt: skip
-    os.environ[f"API_RATE_LIMIT_{scope}"] = UNLIMITED  # counted and enforced, but never exhausted here
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
+from bench.boot import ROOT, boot, unlimited
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
@@ -70,10 +57,12 @@ def seed() -> dict[str, str]:
     """Users, 10,000 repositories and 10,000 real SSH keys; returns credentials and ids."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ed25519
+    from django.core.management import call_command
 
+    from accounts.models import User
     from auth.models import ApiKey
     from auth.services import api_key_create, jwt_issue
-    from resources.models import Repository, SSHKey, User
+    from resources.models import Repository, SSHKey
     from resources.parsing.ssh import parse_ssh_key
 
     call_command("migrate", verbosity=0)
@@ -147,7 +136,8 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         environment = {**os.environ, "GUNICORN_ACCESS_LOG": "/dev/null", **env}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", app, "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{self.port}"],
+            [sys.executable, "-m", "gunicorn", app, "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{self.port}",
+             "--pythonpath", str(ROOT / "tools")],  # the floor is bench.floor.wsgi
             cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
         deadline = time.monotonic() + 60
@@ -234,6 +224,7 @@ end
 
 
 def main() -> int:
+    boot(**unlimited())
     creds = seed()
     jwt, key = {"Authorization": f"Bearer {creds['jwt']}"}, {"Authorization": f"token {creds['key']}"}
     floor = Server("bench.floor.wsgi")

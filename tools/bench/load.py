@@ -6,6 +6,7 @@ requests, errors by status, the 5xx count (must be 0), webhooks emitted vs recei
 be equal) and p99 latency per route. Exits non-zero if either promise is broken.
 
     make load                 # LOAD_SECONDS=60 LOAD_CLIENTS=8
+    PYTHONPATH=tools .venv/bin/python -m bench.load
 """
 
 from __future__ import annotations
@@ -21,24 +22,10 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("APISERVICE_VAR_DIR", str(ROOT / "var" / "bench"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "apiservice.settings")
-os.environ["WEBHOOK_ALLOWED_NETWORKS"] = "127.0.0.0/8"
-for scope in ("AUTHENTICATED_READ", "AUTHENTICATED_WRITE", "AUTHENTICATE", "APIKEY_CREATE"):
-    os.environ[f"API_RATE_LIMIT_{scope}"] = "1000000000/3600+0"
+import requests
 
-import django  # noqa: E402
-
-django.setup()
-
-import requests  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-
-from bench.run import Server  # noqa: E402  (sets every scope unlimited; the anonymous one is narrowed below)
-
-os.environ["API_RATE_LIMIT_ANONYMOUS_READ"] = "100/60+20"  # the anonymous client runs into this
+from bench.boot import ROOT, boot, unlimited
+from bench.run import Server
 
 SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
 CLIENTS = int(os.environ.get("LOAD_CLIENTS", "8"))
@@ -62,8 +49,10 @@ class Receiver(BaseHTTPRequestHandler):
 
 
 def setup(receiver_url: str) -> str:
+    from django.core.management import call_command
+
+    from accounts.models import User
     from auth.services import api_key_create
-    from resources.models import User
     from webhooks.models import Subscription
 
     call_command("migrate", verbosity=0)
@@ -74,6 +63,8 @@ def setup(receiver_url: str) -> str:
 
 
 def main() -> int:
+    # Every scope unlimited but the anonymous read one, which the anonymous client runs into.
+    boot(**{**unlimited(), "API_RATE_LIMIT_ANONYMOUS_READ": "100/60+20", "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8"})
     receiver = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     key = setup(f"http://127.0.0.1:{receiver.server_port}/hook")

@@ -1,0 +1,1 @@
+"""Benchmarks and load runs, not part of the service: ``PYTHONPATH=tools python -m bench.run``."""
