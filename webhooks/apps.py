@@ -6,4 +6,8 @@ class WebhooksConfig(AppConfig):
     verbose_name = "Webhooks"
 
     def ready(self) -> None:
+        from apiservice.api.metrics import register_collector
         from webhooks import checks  # noqa: F401  (the signing-key check, tag "apiservice")
+        from webhooks.metrics import COLLECTOR
+
+        register_collector(COLLECTOR)  # deliveries by state and the oldest due one, at scrape time

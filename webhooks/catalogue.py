@@ -53,16 +53,9 @@ def catalogue() -> list[dict[str, Any]]:
                 "event": event.name,
                 "description": event.description,
                 "scope": event.scope,
-                "schema": {
-                    "$schema": "https://json-schema.org/draft/2020-12/schema",
-                    "type": "object",
-                    "required": ["event", "created", "payload"],
-                    "properties": {
-                        "event": {"const": event.name},
-                        "created": {"type": "string", "format": "date-time"},
-                        "payload": payload,
-                    },
-                },
+                # The body is the resource itself (sourcehut's rule); the event name and time
+                # travel in the X-Webhook-Event and webhook-timestamp headers.
+                "schema": {"$schema": "https://json-schema.org/draft/2020-12/schema", **payload},
             }
         )
     return entries

@@ -30,6 +30,10 @@ class WebhookSettings:
     MAX_RESPONSE_BYTES: int = 65536
     ALLOWED_NETWORKS: str = ""  # CIDRs an operator allows despite the SSRF guard
     LEASE_SECONDS: int = 60  # how long a worker owns an attempt before another may take it
+    MAX_IN_FLIGHT: int = 100  # deliveries one worker process keeps in flight at once
+    MAX_IN_FLIGHT_PER_ORIGIN: int = 4  # of which at most this many to one endpoint (scheme://host:port)
+    BREAKER_THRESHOLD: int = 3  # connection failures or timeouts in a row that open an endpoint's breaker
+    PUMP_SECONDS: int = 60  # how long one task keeps sending before handing over to a new one
     SWEEP_INTERVAL: int = 15  # seconds between sweeps for due deliveries
     SWEEP_BATCH: int = 200
 

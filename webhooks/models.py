@@ -65,6 +65,9 @@ class Delivery(models.Model):
     event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries")
     event_name = models.CharField(max_length=64)
     url = models.URLField(max_length=2048)
+    origin = models.CharField(
+        max_length=300, help_text="scheme://host:port: in-flight caps and breakers are per origin."
+    )
     body = models.TextField(help_text="The exact JSON body sent (and signed).")
     payload_headers = models.JSONField(default=dict, blank=True)
     response = models.TextField(blank=True, default="")

@@ -21,8 +21,14 @@ GONE = 410
 Outcome = Literal["delivered", "retry", "final", "gone"]
 
 
-def outcome_of(status: int | None) -> Outcome:
-    """What an attempt's answer means: ``None`` is no HTTP answer (connection error, timeout)."""
+def outcome_of(status: int | None, *, refused: bool = False) -> Outcome:
+    """What an attempt's answer means: ``None`` is no HTTP answer (connection error, timeout).
+
+    A URL the SSRF guard refused (``refused``) and a 4xx other than 408/425/429 are final:
+    sending the same request again cannot succeed.
+    """
+    if refused:
+        return "final"
     if status is not None and 200 <= status < 300:
         return "delivered"
     if status == GONE:
@@ -52,3 +58,22 @@ def retry_delay(
     if retry_after is not None:
         delay = max(delay, min(retry_after, max_retry_after))
     return delay
+
+
+def breaker_open_seconds(openings: int, *, schedule: Sequence[int]) -> float:
+    """How long an endpoint's breaker stays open after its ``openings``-th consecutive opening.
+
+    It follows the retry schedule (5 s, 5 min, 30 min, ...) and stays at its last step, so a
+    dead endpoint costs one timeout per backoff period, not one per delivery.
+
+    >>> breaker_open_seconds(1, schedule=(5, 300)), breaker_open_seconds(9, schedule=(5, 300))
+    (5.0, 300.0)
+    """
+    if not schedule:
+        return 0.0
+    return float(schedule[min(max(openings, 1), len(schedule)) - 1])
+
+
+def trips_breaker(consecutive_failures: int, *, threshold: int) -> bool:
+    """Whether this many connection failures or timeouts in a row open an endpoint's breaker."""
+    return threshold > 0 and consecutive_failures >= threshold

@@ -8,7 +8,8 @@ from rest_framework import serializers
 
 from apiservice.api.fast import FastRead
 from webhooks import events
-from webhooks.ssrf import UnsafeURL, validate_url
+from webhooks.conf import webhook_settings
+from webhooks.ssrf import UnsafeURL, resolve
 
 
 class SubscriptionSerializer(FastRead, serializers.Serializer):
@@ -20,13 +21,23 @@ class SubscriptionSerializer(FastRead, serializers.Serializer):
     url = serializers.CharField()
 
 
+class ReplaySerializer(serializers.Serializer):
+    since = serializers.DateTimeField(help_text="RFC 3339; failed deliveries created since then are sent again")
+
+
+class ReplayedSerializer(serializers.Serializer):
+    replayed = serializers.IntegerField(help_text="how many failed deliveries were queued again")
+
+
 class SubscriptionCreateSerializer(serializers.Serializer):
     url = serializers.CharField(max_length=2048)
     events = serializers.ListField(child=serializers.CharField(), allow_empty=False)
 
     def validate_url(self, value: str) -> str:
+        """Refuse now what delivery would refuse: the host is resolved and every address checked
+        (``WEBHOOK_ALLOWED_NETWORKS`` honoured). Delivery checks again, as DNS can change."""
         try:
-            validate_url(value)
+            resolve(value.strip(), webhook_settings().allowed_networks)
         except UnsafeURL as exc:
             raise serializers.ValidationError(str(exc)) from exc
         return value.strip()

@@ -12,6 +12,7 @@ import ipaddress
 import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -99,13 +100,8 @@ def allowed(address: IPAddress, networks: Sequence[Network]) -> bool:
     return any(address.version == network.version and address in network for network in networks)
 
 
-def resolve(url: str, allowed_networks: Sequence[Network], *, resolver=socket.getaddrinfo) -> Target:
-    """Resolve the URL's host once; refuse it if any address is not public (or allowed)."""
-    scheme, host, port, path = validate_url(url)
-    try:
-        infos = resolver(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise UnsafeURL(f"cannot resolve {host}") from exc
+def checked_addresses(host: str, infos: Sequence[tuple], allowed_networks: Sequence[Network]) -> list[IPAddress]:
+    """The addresses of ``getaddrinfo`` results, all of them public (or allowed); else UnsafeURL."""
     addresses = []
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%")[0])
@@ -114,4 +110,21 @@ def resolve(url: str, allowed_networks: Sequence[Network], *, resolver=socket.ge
         addresses.append(address)
     if not addresses:
         raise UnsafeURL(f"cannot resolve {host}")
+    return addresses
+
+
+def resolve(url: str, allowed_networks: Sequence[Network], *, resolver: Any = None) -> Target:
+    """Resolve the URL's host once; refuse it if any address is not public (or allowed)."""
+    scheme, host, port, path = validate_url(url)
+    try:
+        infos = (resolver or socket.getaddrinfo)(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise UnsafeURL(f"cannot resolve {host}") from exc
+    addresses = checked_addresses(host, infos, allowed_networks)
     return Target(scheme, host, port, path, str(addresses[0]))
+
+
+def origin_of(url: str) -> str:
+    """``https://hooks.example.org:443``: the endpoint a URL is sent to (caps and breakers are per origin)."""
+    scheme, host, port, _ = validate_url(url)
+    return f"{scheme}://{host}:{port}"

@@ -12,6 +12,7 @@ urlpatterns = [
     route("user/webhooks", views.SubscriptionListView.as_view(), "webhook-list"),
     route(HOOK, views.SubscriptionDetailView.as_view(), "webhook-detail"),
     route(HOOK + "/test", views.WebhookTestView.as_view(), "webhook-test"),
+    route(HOOK + "/replay", views.ReplayView.as_view(), "webhook-replay"),
     route(HOOK + "/deliveries", views.DeliveryListView.as_view(), "delivery-list"),
     route(DELIVERY, views.DeliveryDetailView.as_view(), "delivery-detail"),
     route(DELIVERY + "/redeliver", views.RedeliverView.as_view(), "delivery-redeliver"),

@@ -11,12 +11,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apiservice.api.client import client_ip
 from auth.principal import request_credential, request_user_id
 from webhooks.catalogue import catalogue
 from webhooks.keys import public_keys
 from webhooks.models import Delivery, Subscription
-from webhooks.serializers import DeliverySerializer, SubscriptionCreateSerializer, SubscriptionSerializer
-from webhooks.services.emitting import delivery_redeliver, delivery_test
+from webhooks.serializers import (
+    DeliverySerializer,
+    ReplayedSerializer,
+    ReplaySerializer,
+    SubscriptionCreateSerializer,
+    SubscriptionSerializer,
+)
+from webhooks.services.emitting import deliveries_replay, delivery_redeliver, delivery_test
 from webhooks.services.subscriptions import subscription_create
 
 Accepted = inline_serializer("Accepted", {"id": serializers.UUIDField(help_text="the delivery")})
@@ -123,6 +130,26 @@ class WebhookTestView(SubscriptionMixin, APIView):
     def post(self, request: Request, webhook_id: int) -> Response:
         delivery = delivery_test(subscription=self.subscription(request, webhook_id))
         return Response({"id": str(delivery.uuid)}, status=status.HTTP_202_ACCEPTED)
+
+
+class ReplayView(SubscriptionMixin, APIView):
+    """``POST /user/webhooks/:id/replay`` ``{"since": "<RFC 3339>"}`` -> 202: sends the subscription's
+    failed deliveries created since then again, with the same ids and bodies (audit-logged)."""
+
+    required_scope = "webhooks"
+    rate_limit_scopes = {"POST": "webhook-test"}
+
+    @extend_schema(
+        operation_id="webhooks_replay", tags=["webhooks"], request=ReplaySerializer, responses={202: ReplayedSerializer}
+    )
+    def post(self, request: Request, webhook_id: int) -> Response:
+        subscription = self.subscription(request, webhook_id)
+        incoming = ReplaySerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        count = deliveries_replay(
+            subscription=subscription, since=incoming.validated_data["since"], ip=client_ip(request)
+        )
+        return Response({"replayed": count}, status=status.HTTP_202_ACCEPTED)
 
 
 class EventCatalogueView(APIView):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,22 +19,36 @@ DOCS = ROOT / "docs" / "webhooks.md"
 class Receiver:
     """Records every request; answers from ``script`` (status, body, headers, delay), then 200."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, delay: float = 0.0, journal: list | None = None, name: str = "receiver") -> None:
+        label = name
         self.requests: list[dict] = []
         self.script: list[tuple[int, bytes, dict, float]] = []
         self.lock = threading.Lock()
+        self.active = self.peak = 0  # requests being answered now, and the most at once
+        self.journal = journal if journal is not None else []  # (name, "request") in arrival order
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive: the engine reuses connections
+
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 with receiver.lock:
                     receiver.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
-                    status, reply, headers, delay = receiver.script.pop(0) if receiver.script else (200, b"ok", {}, 0)
-                time.sleep(delay)
+                    receiver.journal.append((label, "request"))
+                    receiver.active += 1
+                    receiver.peak = max(receiver.peak, receiver.active)
+                    status, reply, headers, pause = (
+                        receiver.script.pop(0) if receiver.script else (200, b"ok", {}, delay)
+                    )
+                try:
+                    time.sleep(pause)
+                finally:
+                    with receiver.lock:
+                        receiver.active -= 1
                 self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
+                for header, value in headers.items():
+                    self.send_header(header, value)
                 self.send_header("Content-Length", str(len(reply)))
                 self.end_headers()
                 self.wfile.write(reply)
@@ -57,6 +72,44 @@ class Receiver:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class DeadReceiver:
+    """Accepts connections and never answers; journals each connection's accept and close."""
+
+    def __init__(self, journal: list, name: str = "dead") -> None:
+        self.journal, self.name = journal, name
+        self.accepted = 0
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/hook"
+        self.running = True
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self) -> None:
+        while self.running:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            self.journal.append((self.name, "accepted"))
+            threading.Thread(target=self.hold, args=(conn,), daemon=True).start()
+
+    def hold(self, conn: socket.socket) -> None:
+        with conn:
+            while True:
+                try:
+                    if not conn.recv(65536):  # the client gave up (its timeout) and closed
+                        break
+                except OSError:
+                    break
+        self.journal.append((self.name, "closed"))
+
+    def close(self) -> None:
+        self.running = False
+        self.listener.close()
 
 
 @pytest.fixture

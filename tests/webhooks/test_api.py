@@ -1,10 +1,37 @@
-"""The webhooks API: subscriptions, scopes, deliveries, redeliver, test, catalogue, keys."""
+"""The webhooks API: subscriptions, scopes, deliveries, redeliver, replay, test, catalogue, keys."""
+
+import json
+import socket
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
+from accounts.models import AuditLogEntry
 from webhooks.models import Delivery, Subscription
 
 pytestmark = pytest.mark.django_db
+
+# What the (patched) name service answers: this machine has no DNS. The network edge is
+# patched, never the guard: subscribing still resolves and checks every address.
+NAMES = {
+    "hooks.example.org": ["93.184.216.34"],
+    "internal.example.org": ["93.184.216.34", "10.0.0.7"],
+    "metadata.example.org": ["169.254.169.254"],
+    "loop.example.org": ["127.0.0.1"],
+}
+
+
+@pytest.fixture(autouse=True)
+def name_service(monkeypatch):
+    original = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host in NAMES:
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port)) for address in NAMES[host]]
+        return original(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
 @pytest.fixture
@@ -36,6 +63,27 @@ def test_validation(api_client, headers, body, field):
     response = create(api_client, headers, **body)
     assert response.status_code == 400
     assert field in [error["field"] for error in response.json()["errors"]]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest", "http://10.0.0.1/hook", "http://127.0.0.1:8080/", "http://[::1]/",
+        "https://internal.example.org/hook", "https://metadata.example.org/", "https://loop.example.org/",
+        "https://does-not-resolve.invalid/",
+    ],
+)  # fmt: skip
+def test_subscribing_refuses_what_delivery_would_refuse(api_client, headers, url):
+    response = create(api_client, headers, url=url)
+    assert response.status_code == 400
+    assert [error["field"] for error in response.json()["errors"]] == ["url"]
+    assert not Subscription.objects.exists()
+
+
+def test_subscribing_honours_the_allowed_networks(api_client, headers, settings):
+    settings.WEBHOOKS = {**settings.WEBHOOKS, "ALLOWED_NETWORKS": "127.0.0.0/8"}
+    assert create(api_client, headers, url="https://loop.example.org/").status_code == 201
+    assert create(api_client, headers, url="http://10.0.0.1/hook").status_code == 400
 
 
 def test_subscribing_needs_each_events_read_scope(api_client, user, headers_for):
@@ -80,9 +128,9 @@ def test_catalogue_and_keys_are_public(api_client):
     events = {entry["event"]: entry for entry in api_client.get("/api/v1/webhooks/events").json()["events"]}
     assert set(events) == {"profile:update", "ssh-key:add", "ssh-key:remove", "pgp-key:add", "pgp-key:remove",
                            "repo:create", "repo:update", "repo:delete"}  # fmt: skip
-    repo = events["repo:create"]["schema"]["properties"]["payload"]
+    repo = events["repo:create"]["schema"]
     assert set(repo["required"]) == {"id", "created", "updated", "name", "owner", "description", "visibility"}
-    assert events["repo:delete"]["schema"]["properties"]["payload"]["required"] == ["id"]
+    assert events["repo:delete"]["schema"]["required"] == ["id"]
     keys = api_client.get("/api/v1/webhooks/keys").json()["keys"]
     assert keys and keys[0]["algorithm"] == "ed25519" and len(keys[0]["public_key"]) == 44
 
@@ -92,12 +140,35 @@ def test_catalogue_schema_validates_real_payloads(api_client, headers):
     create(api_client, headers, url="https://hooks.example.org/y")
     api_client.post("/api/v1/repos", {"name": "validated"}, format="json", **headers)
     delivery = Delivery.objects.get(event_name="repo:create")
-    import json
-
     schema = {e["event"]: e["schema"] for e in api_client.get("/api/v1/webhooks/events").json()["events"]}[
         "repo:create"
     ]
     jsonschema.validate(json.loads(delivery.body), schema)
+
+
+def test_replay_requeues_failed_deliveries_since_a_time_with_the_same_ids(api_client, headers, user):
+    hook = create(api_client, headers).json()
+    subscription = Subscription.objects.get(pk=hook["id"])
+    old, failed, delivered = (
+        Delivery.objects.create(subscription=subscription, event_name="repo:create", url=subscription.url, body="{}",
+                                response_status=status, next_attempt=None)
+        for status in (500, -1, 200)
+    )  # fmt: skip
+    Delivery.objects.filter(pk=old.pk).update(created=timezone.now() - timedelta(days=2))
+    since = (timezone.now() - timedelta(hours=1)).isoformat()
+    response = api_client.post(f"/api/v1/user/webhooks/{hook['id']}/replay", {"since": since}, format="json", **headers)
+    assert (response.status_code, response.json()) == (202, {"replayed": 1})
+    failed.refresh_from_db()
+    assert (failed.response_status, failed.next_attempt is not None) == (-2, True)
+    assert (
+        Delivery.objects.get(pk=old.pk).next_attempt is None
+        and Delivery.objects.get(pk=delivered.pk).next_attempt is None
+    )
+    assert AuditLogEntry.objects.filter(user=user, action="webhook:replay").count() == 1
+    bad = api_client.post(
+        f"/api/v1/user/webhooks/{hook['id']}/replay", {"since": "yesterday"}, format="json", **headers
+    )
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "since"
 
 
 def test_admin_pages(admin_client, user):

@@ -1,5 +1,6 @@
 """The SSRF guard: hostile targets refused without opening a socket to them."""
 
+import asyncio.selector_events
 import ipaddress
 import socket
 
@@ -20,15 +21,16 @@ HOSTILE = [
 
 @pytest.fixture
 def connections(monkeypatch):
-    """Every outgoing connection attempt (the network edge), recorded."""
+    """Every outgoing connection attempt (the network edge the asyncio transport uses), recorded."""
     attempts = []
-    original = socket.create_connection
+    loop_class = asyncio.selector_events.BaseSelectorEventLoop
+    original = loop_class.sock_connect
 
-    def record(address, *args, **kwargs):
-        attempts.append(address)
-        return original(address, *args, **kwargs)
+    async def record(self, sock, address):
+        attempts.append(address[:2])
+        return await original(self, sock, address)
 
-    monkeypatch.setattr(socket, "create_connection", record)
+    monkeypatch.setattr(loop_class, "sock_connect", record)
     return attempts
 
 

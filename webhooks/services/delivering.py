@@ -1,25 +1,50 @@
-"""Sending deliveries: lease a batch (SKIP LOCKED), send, record every outcome in one statement."""
+"""The delivery engine: many deliveries in flight per worker, isolated per endpoint.
+
+A :class:`Pump` leases due deliveries (``SKIP LOCKED`` and a lease, so no delivery is sent
+twice at once), hands them to a :class:`~webhooks.transport.Sender` that keeps up to
+``MAX_IN_FLIGHT`` requests in flight on an event loop, and records outcomes in batches
+(one ``UPDATE ... FROM (VALUES ...)`` per batch). Database work stays on the calling
+thread, in short transactions.
+
+Isolation per endpoint (an origin, ``https://host:port``): at most
+``MAX_IN_FLIGHT_PER_ORIGIN`` of its deliveries are leased at once by a process, so a slow
+endpoint never holds a slot another endpoint's delivery could use; and a circuit breaker
+(:mod:`webhooks.breaker`) postpones a dead endpoint's due deliveries to its next retry
+time without attempting them, so it costs one timeout per backoff period.
+
+A pump keeps leasing until nothing is due (or ``PUMP_SECONDS`` pass, when it hands over
+to a new task), so a backlog drains at the engine's rate, not one batch per sweep.
+"""
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
-from datetime import timedelta
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from webhooks import policy
-from webhooks.conf import webhook_settings
+from webhooks import breaker, policy
+from webhooks.conf import WebhookSettings, webhook_settings
 from webhooks.keys import get_signing_keys
 from webhooks.models import Delivery, DeliveryAttempt, Subscription
 from webhooks.services.subscriptions import subscription_after_failure
 from webhooks.signing import signature_headers
-from webhooks.transport import DeliveryResult, post_webhook
+from webhooks.transport import DeliveryResult, Sender
+
+logger = logging.getLogger("webhooks")
 
 Outcome = tuple[Delivery, dict[str, str], DeliveryResult]
-SEND_BATCH = 20  # small batches: leases stay short, retries spread over workers
+FLUSH_EVERY = 0.1  # seconds between recordings of finished deliveries
+FLUSH_SIZE = 100  # or as soon as this many have finished
+IDLE_LEASE_DELAY = 0.25  # seconds between lease queries while nothing new was due
 
 
 def _relaxed_commit() -> None:
@@ -29,8 +54,41 @@ def _relaxed_commit() -> None:
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
-def deliveries_lease(ids: list[int]) -> list[Delivery]:
+# ----------------------------------------------------------------------- leasing
+
+
+def _due_ids(*, limit: int, ids: list[int] | None, skip: set[str], room: dict[str, int], cap: int) -> list[int]:
+    """Ids of due, unleased deliveries, at most ``room.get(origin, cap)`` per origin, oldest first."""
+    table = Delivery._meta.db_table
+    where = "next_attempt <= %(now)s AND (leased_until IS NULL OR leased_until < %(now)s)"
+    params: dict[str, Any] = {
+        "skip": list(skip), "origins": list(room), "rooms": list(room.values()), "now": timezone.now(),
+    }  # fmt: skip
+    if ids is not None:
+        where += " AND id = ANY(%(ids)s)"
+        params["ids"] = ids
+    sql = f"""
+        WITH due AS (
+            SELECT id, origin, next_attempt,
+                   row_number() OVER (PARTITION BY origin ORDER BY next_attempt, id) AS rank
+            FROM "{table}" WHERE {where} AND NOT (origin = ANY(%(skip)s))
+        ), room AS (
+            SELECT * FROM unnest(%(origins)s::text[], %(rooms)s::int[]) AS r(origin, free)
+        )
+        SELECT due.id FROM due LEFT JOIN room USING (origin)
+        WHERE due.rank <= COALESCE(room.free, %(cap)s)
+        ORDER BY due.next_attempt, due.id LIMIT %(limit)s
+    """
+    params.update(cap=cap, limit=limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def deliveries_lease(ids: list[int], *, lease_seconds: int | None = None) -> list[Delivery]:
     """Take the due deliveries among ``ids`` that no other worker holds (SKIP LOCKED + lease)."""
+    if not ids:
+        return []
     now = timezone.now()
     with transaction.atomic():
         _relaxed_commit()
@@ -40,56 +98,36 @@ def deliveries_lease(ids: list[int]) -> list[Delivery]:
             .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now), pk__in=ids, next_attempt__lte=now)
         )
         if rows:
-            until = now + timedelta(seconds=webhook_settings().LEASE_SECONDS)
-            Delivery.objects.filter(pk__in=[row.pk for row in rows]).update(leased_until=until)
+            seconds = lease_seconds if lease_seconds is not None else webhook_settings().LEASE_SECONDS
+            Delivery.objects.filter(pk__in=[row.pk for row in rows]).update(
+                leased_until=now + timedelta(seconds=seconds)
+            )
     return rows
 
 
-def deliveries_send(ids: list[int]) -> list[Delivery]:
-    """Lease, send and record a batch: two short transactions for the whole batch."""
-    deliveries = deliveries_lease(ids)
-    if not deliveries:
-        return []
-    conf = webhook_settings()
-    keys = get_signing_keys()
-    outcomes: list[Outcome] = []
-    for delivery in deliveries:
-        body = delivery.body.encode()
-        headers = signature_headers(
-            keys=keys,
-            delivery_id=str(delivery.uuid),
-            event=delivery.event_name,
-            body=body,
-            timestamp=int(timezone.now().timestamp()),
-        )
-        result = post_webhook(
-            delivery.url,
-            body,
-            headers,
-            allowed_networks=conf.allowed_networks,
-            connect_timeout=conf.CONNECT_TIMEOUT,
-            total_timeout=conf.TOTAL_TIMEOUT,
-            max_response_bytes=conf.MAX_RESPONSE_BYTES,
-        )
-        outcomes.append((delivery, headers, result))
-    deliveries_record(outcomes)
-    return deliveries
+def deliveries_postpone(*, origin: str, until: datetime) -> int:
+    """A breaker opened: push the endpoint's due, unleased deliveries to ``until``, not attempted."""
+    now = timezone.now()
+    return (
+        Delivery.objects.filter(origin=origin, next_attempt__lt=until)
+        .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+        .update(next_attempt=until)
+    )
 
 
-def delivery_attempt(*, delivery_id: int) -> Delivery | None:
-    """Send one attempt of a due delivery, record it, and schedule the next or finish."""
-    sent = deliveries_send([delivery_id])
-    return sent[0] if sent else None
+# --------------------------------------------------------------------- recording
 
 
 def deliveries_record(outcomes: list[Outcome]) -> None:
-    """Store each attempt, then decide per delivery: done, retry later, or failed."""
+    """Store each attempt, then decide per delivery: done, retry later, or final."""
+    if not outcomes:
+        return
     conf = webhook_settings()
     now = timezone.now()
     attempts, succeeded_subscriptions, failures = [], set(), []
     for delivery, headers, result in outcomes:
         status = result.status
-        outcome = policy.outcome_of(status)
+        outcome = policy.outcome_of(status, refused=result.refused)
         delivery.attempts += 1
         attempts.append(
             DeliveryAttempt(
@@ -114,6 +152,11 @@ def deliveries_record(outcomes: list[Outcome]) -> None:
         else:
             delivery.next_attempt = None
             delivery.response_status = status if status is not None else Delivery.NO_ANSWER
+            if outcome in ("final", "gone") or (outcome == "retry" and delay is None):
+                logger.info(
+                    "delivery %s to %s is final after %d attempt(s): %s",
+                    delivery.uuid, delivery.origin, delivery.attempts, _why(outcome, status, result),
+                )  # fmt: skip
         delivery.leased_until = None
         if outcome == "delivered":
             succeeded_subscriptions.add(delivery.subscription_id)
@@ -129,6 +172,16 @@ def deliveries_record(outcomes: list[Outcome]) -> None:
             )
         for delivery, final, status in failures:
             subscription_after_failure(subscription=delivery.subscription, final=final, status=status)
+
+
+def _why(outcome: str, status: int | None, result: DeliveryResult) -> str:
+    if result.refused:
+        return result.error or "refused by the SSRF guard"
+    if outcome == "gone":
+        return "the receiver answered 410 Gone"
+    if outcome == "final":
+        return f"the receiver answered {status}, which is not retried"
+    return f"every scheduled attempt failed (last: {status if status is not None else result.error})"
 
 
 def deliveries_store(deliveries: list[Delivery]) -> None:
@@ -154,20 +207,143 @@ def deliveries_store(deliveries: list[Delivery]) -> None:
         cursor.execute(sql, params)
 
 
+# ------------------------------------------------------------------------ the pump
+
+
+@dataclass
+class PumpStats:
+    sent: int = 0
+    postponed: int = 0
+    leases: int = 0
+    more_due: bool = False  # stopped by the deadline with deliveries still due
+
+
+class Pump:
+    """Lease, send concurrently, record; until nothing is due, ``ids`` are done, or the deadline."""
+
+    def __init__(self, *, ids: list[int] | None = None, seconds: float | None = None) -> None:
+        self.conf: WebhookSettings = webhook_settings()
+        self.ids = ids
+        self.deadline = time.monotonic() + (seconds if seconds is not None else self.conf.PUMP_SECONDS)
+        self.in_flight: dict[concurrent.futures.Future[DeliveryResult], tuple[Delivery, dict[str, str]]] = {}
+        self.per_origin: dict[str, int] = defaultdict(int)
+        self.finished: list[Outcome] = []
+        self.sent: list[Delivery] = []
+        self.stats = PumpStats()
+
+    def run(self) -> PumpStats:
+        conf = self.conf
+        keys = get_signing_keys()
+        options: dict[str, Any] = {
+            "allowed_networks": conf.allowed_networks, "connect_timeout": conf.CONNECT_TIMEOUT,
+            "total_timeout": conf.TOTAL_TIMEOUT, "max_response_bytes": conf.MAX_RESPONSE_BYTES,
+            "max_connections": conf.MAX_IN_FLIGHT, "per_origin": conf.MAX_IN_FLIGHT_PER_ORIGIN,
+        }  # fmt: skip
+        next_lease, last_flush = 0.0, time.monotonic()
+        with Sender(**options) as sender:
+            while True:
+                now = time.monotonic()
+                if now >= self.deadline:
+                    self.stats.more_due = True  # hand over: the caller enqueues another pump
+                    if not self.in_flight:
+                        break
+                elif len(self.in_flight) < conf.MAX_IN_FLIGHT and (not self.in_flight or now >= next_lease):
+                    started = self._lease_and_send(sender, keys)
+                    if not started and not self.in_flight:
+                        break  # nothing due that this pump may send
+                    next_lease = 0.0 if started else now + IDLE_LEASE_DELAY
+                if self.in_flight:
+                    done, _ = concurrent.futures.wait(
+                        list(self.in_flight), timeout=FLUSH_EVERY, return_when=concurrent.futures.FIRST_COMPLETED
+                    )
+                    for future in done:
+                        delivery, headers = self.in_flight.pop(future)
+                        self.per_origin[delivery.origin] -= 1
+                        self.finished.append((delivery, headers, future.result()))
+                if self.finished and (
+                    not self.in_flight
+                    or len(self.finished) >= FLUSH_SIZE
+                    or time.monotonic() - last_flush >= FLUSH_EVERY
+                ):
+                    self._flush()
+                    last_flush = time.monotonic()
+        self._flush()
+        return self.stats
+
+    def _lease_and_send(self, sender: Sender, keys: list[Any]) -> int:
+        conf = self.conf
+        breakers = breaker.breakers_read()
+        cap = conf.MAX_IN_FLIGHT_PER_ORIGIN
+        room = {origin: max(0, cap - busy) for origin, busy in self.per_origin.items() if busy}
+        for origin in breakers.tripped:  # half-open: one probe at a time
+            room[origin] = 0 if self.per_origin.get(origin) else 1
+        skip = set(breakers.open) | {origin for origin, free in room.items() if free <= 0}
+        limit = conf.MAX_IN_FLIGHT - len(self.in_flight)
+        ids = _due_ids(limit=limit, ids=self.ids, skip=skip, room=room, cap=cap)
+        deliveries = deliveries_lease(ids)
+        self.stats.leases += 1
+        for delivery in deliveries:
+            body = delivery.body.encode()
+            headers = signature_headers(
+                keys=keys, delivery_id=str(delivery.uuid), event=delivery.event_name, body=body,
+                timestamp=int(time.time()),
+            )  # fmt: skip
+            future = sender.submit(delivery.url, body, headers)
+            self.in_flight[future] = (delivery, headers)
+            self.per_origin[delivery.origin] += 1
+            self.sent.append(delivery)
+        return len(deliveries)
+
+    def _flush(self) -> None:
+        """Record finished deliveries and update the endpoints' breakers."""
+        if not self.finished:
+            return
+        outcomes, self.finished = self.finished, []
+        deliveries_record(outcomes)
+        self.stats.sent += len(outcomes)
+        answered = {d.origin for d, _, result in outcomes if result.status is not None}
+        breaker.breakers_close(answered)
+        opened: set[str] = set()
+        for delivery, _, result in outcomes:  # connection failures and timeouts, one by one
+            origin = delivery.origin
+            if result.status is not None or result.refused or origin in answered or origin in opened:
+                continue
+            until = breaker.breaker_failure(
+                origin, threshold=self.conf.BREAKER_THRESHOLD, schedule=tuple(self.conf.RETRY_SCHEDULE)
+            )
+            if until is not None:
+                opened.add(origin)
+                postponed_to = datetime.fromtimestamp(until, tz=UTC)
+                self.stats.postponed += deliveries_postpone(origin=origin, until=postponed_to)
+
+
+# -------------------------------------------------------------- entry points
+
+
+def deliveries_send(ids: list[int]) -> list[Delivery]:
+    """Send these deliveries (those due and not held by another worker); returns the ones sent."""
+    pump = Pump(ids=ids)
+    pump.run()
+    return pump.sent
+
+
+def delivery_attempt(*, delivery_id: int) -> Delivery | None:
+    """Send one attempt of a due delivery, record it, and schedule the next or finish."""
+    sent = deliveries_send([delivery_id])
+    return sent[0] if sent else None
+
+
 def deliver_event(*, event_id: int) -> int:
-    """Send every due delivery of one event (the fan-out of one task); returns how many were sent."""
+    """Send every due delivery of one event; returns how many were sent."""
     ids = list(Delivery.objects.filter(event_id=event_id, next_attempt__isnull=False).values_list("pk", flat=True))
-    return sum(len(deliveries_send(ids[start : start + SEND_BATCH])) for start in range(0, len(ids), SEND_BATCH))
+    return len(deliveries_send(ids)) if ids else 0
+
+
+def deliveries_pump(*, seconds: float | None = None) -> PumpStats:
+    """Send everything that is due, at full speed, until nothing is or ``seconds`` pass."""
+    return Pump(seconds=seconds).run()
 
 
 def deliveries_sweep() -> int:
     """Send deliveries that are due and not held by a worker: retries, and anything a lost task left."""
-    now = timezone.now()
-    due = (
-        Delivery.objects.filter(next_attempt__lte=now)
-        .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
-        .order_by("next_attempt")
-        .values_list("pk", flat=True)[: webhook_settings().SWEEP_BATCH]
-    )
-    ids = list(due)
-    return sum(len(deliveries_send(ids[start : start + SEND_BATCH])) for start in range(0, len(ids), SEND_BATCH))
+    return deliveries_pump().sent

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 from typing import Any
 
 from celery import Task
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.services import audit_log_record
 from webhooks.events import EventType
 from webhooks.models import Delivery, Event, Subscription
-from webhooks.tasks import deliver_event_task, deliver_task
+from webhooks.ssrf import origin_of
+from webhooks.tasks import deliver_event_task, deliver_pump_task, deliver_task
 
 logger = logging.getLogger("webhooks")
 
@@ -32,14 +35,19 @@ def event_emit(*, user_id: int, event: EventType, payload: dict[str, Any]) -> Ev
     record = Event.objects.create(user_id=user_id, name=event.name, payload=payload)
     subscriptions = list(Subscription.objects.filter(user_id=user_id, enabled=True, events__contains=[event.name]))
     if subscriptions:
-        created = record.created.isoformat(timespec="seconds")
-        body = encode({"event": event.name, "created": created, "payload": payload})
+        body = encode(payload)  # sourcehut's rule: the resource as the API encodes it; the event is a header
         now = timezone.now()
         Delivery.objects.bulk_create(
             [
                 Delivery(
-                    subscription=sub, event=record, event_name=event.name, url=sub.url, body=body, next_attempt=now
-                )
+                    subscription=sub,
+                    event=record,
+                    event_name=event.name,
+                    url=sub.url,
+                    origin=origin_of(sub.url),
+                    body=body,
+                    next_attempt=now,
+                )  # fmt: skip
                 for sub in subscriptions
             ]
         )
@@ -63,11 +71,34 @@ def delivery_redeliver(*, delivery: Delivery) -> None:
     transaction.on_commit(lambda: enqueue(deliver_task, delivery.pk))
 
 
+def test_payload(subscription: Subscription) -> dict[str, Any]:
+    """The body of a ``webhook:test`` delivery: ``{"webhook": <subscription id>, "test": true}``."""
+    return {"webhook": subscription.pk, "test": True}
+
+
 def delivery_test(*, subscription: Subscription) -> Delivery:
     """A ``webhook:test`` delivery to one subscription."""
-    body = encode({"event": TEST_EVENT, "created": timezone.now().isoformat(timespec="seconds"), "payload": {}})
     delivery = Delivery.objects.create(
-        subscription=subscription, event_name=TEST_EVENT, url=subscription.url, body=body, next_attempt=timezone.now()
-    )
+        subscription=subscription, event_name=TEST_EVENT, url=subscription.url, origin=origin_of(subscription.url),
+        body=encode(test_payload(subscription)), next_attempt=timezone.now(),
+    )  # fmt: skip
     transaction.on_commit(lambda: enqueue(deliver_task, delivery.pk))
     return delivery
+
+
+def deliveries_replay(*, subscription: Subscription, since: datetime, ip: str | None) -> int:
+    """Send a subscription's failed deliveries created since ``since`` again (same ids, same bodies).
+
+    Svix's "recover": after an outage of their own, integrators ask for what they missed.
+    """
+    failed = Delivery.objects.filter(subscription=subscription, created__gte=since, next_attempt__isnull=True).exclude(
+        response_status__gte=200, response_status__lt=300
+    )
+    count = failed.update(next_attempt=timezone.now(), response_status=Delivery.PENDING, leased_until=None)
+    audit_log_record(
+        user_id=subscription.user_id, action="webhook:replay", ip=ip,
+        details=f"{subscription.url}: {count} failed deliveries since {since.isoformat()}",
+    )  # fmt: skip
+    if count:
+        transaction.on_commit(lambda: enqueue(deliver_pump_task))
+    return count
