@@ -56,6 +56,7 @@ class Receiver:
             def log_message(self, *args) -> None:
                 pass
 
+        ThreadingHTTPServer.request_queue_size = 128  # a burst of connections is not refused
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

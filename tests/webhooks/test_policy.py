@@ -2,7 +2,7 @@
 
 import pytest
 
-from webhooks.policy import outcome_of, retry_delay
+from webhooks.policy import breaker_open_seconds, outcome_of, retry_delay, trips_breaker
 
 SCHEDULE = (5, 60, 300)
 
@@ -102,3 +102,30 @@ def test_retry_after_lengthens_up_to_the_cap(attempts, retry_after, max_retry_af
         uniform=fixed(1.0),
     )
     assert delay == expected
+
+
+@pytest.mark.parametrize(
+    ("openings", "expected"),
+    [(0, 5.0), (1, 5.0), (2, 300.0), (3, 1800.0), (4, 1800.0), (99, 1800.0)],
+    ids=["zeroth-as-first", "first", "second", "last", "past-the-end", "far-past-the-end"],
+)
+def test_a_breaker_stays_open_along_the_retry_schedule(openings, expected):
+    assert breaker_open_seconds(openings, schedule=(5, 300, 1800)) == expected
+
+
+def test_a_breaker_needs_a_schedule():
+    assert breaker_open_seconds(1, schedule=()) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("failures", "threshold", "trips"),
+    [(0, 3, False), (2, 3, False), (3, 3, True), (7, 3, True), (1, 1, True), (5, 0, False)],
+    ids=["none", "below", "at", "above", "threshold-one", "disabled"],
+)
+def test_consecutive_failures_trip_the_breaker_at_the_threshold(failures, threshold, trips):
+    assert trips_breaker(failures, threshold=threshold) is trips
+
+
+def test_a_refused_url_is_final_whatever_the_status():
+    assert outcome_of(None, refused=True) == "final"
+    assert outcome_of(503, refused=True) == "final"

@@ -60,6 +60,7 @@ def http_receiver(latency: float) -> tuple[str, Counting]:
         def log_message(self, *args: object) -> None:
             pass
 
+    ThreadingHTTPServer.request_queue_size = 128  # a burst of connections is not refused
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()

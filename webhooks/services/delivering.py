@@ -22,7 +22,7 @@ import concurrent.futures
 import json
 import logging
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -42,9 +42,12 @@ from webhooks.transport import DeliveryResult, Sender
 logger = logging.getLogger("webhooks")
 
 Outcome = tuple[Delivery, dict[str, str], DeliveryResult]
-FLUSH_EVERY = 0.1  # seconds between recordings of finished deliveries
+FLUSH_EVERY = 0.2  # seconds between recordings of finished deliveries
 FLUSH_SIZE = 100  # or as soon as this many have finished
 IDLE_LEASE_DELAY = 0.25  # seconds between lease queries while nothing new was due
+LEASE_EVERY = 0.1  # at most this often while every endpoint has deliveries waiting locally
+SCAN_FACTOR = 4  # a lease looks at this many times as many of the oldest due rows as it may take
+QUEUE_FACTOR = 2  # a pump leases up to this many times an endpoint's in-flight cap, the rest waits locally
 
 
 def _relaxed_commit() -> None:
@@ -67,11 +70,17 @@ def _due_ids(*, limit: int, ids: list[int] | None, skip: set[str], room: dict[st
     if ids is not None:
         where += " AND id = ANY(%(ids)s)"
         params["ids"] = ids
+    # The oldest due rows only (the partial index delivery_due), so a lease costs the same
+    # with 20,000 deliveries due as with 20.
     sql = f"""
-        WITH due AS (
+        WITH oldest AS (
+            SELECT id, origin, next_attempt FROM "{table}"
+            WHERE {where} AND NOT (origin = ANY(%(skip)s))
+            ORDER BY next_attempt, id LIMIT %(scan)s
+        ), due AS (
             SELECT id, origin, next_attempt,
                    row_number() OVER (PARTITION BY origin ORDER BY next_attempt, id) AS rank
-            FROM "{table}" WHERE {where} AND NOT (origin = ANY(%(skip)s))
+            FROM oldest
         ), room AS (
             SELECT * FROM unnest(%(origins)s::text[], %(rooms)s::int[]) AS r(origin, free)
         )
@@ -79,7 +88,7 @@ def _due_ids(*, limit: int, ids: list[int] | None, skip: set[str], room: dict[st
         WHERE due.rank <= COALESCE(room.free, %(cap)s)
         ORDER BY due.next_attempt, due.id LIMIT %(limit)s
     """
-    params.update(cap=cap, limit=limit)
+    params.update(cap=cap, limit=limit, scan=limit * SCAN_FACTOR)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
@@ -219,21 +228,31 @@ class PumpStats:
 
 
 class Pump:
-    """Lease, send concurrently, record; until nothing is due, ``ids`` are done, or the deadline."""
+    """Lease, send concurrently, record; until nothing is due, ``ids`` are done, or the deadline.
+
+    A pump leases up to ``QUEUE_FACTOR`` times an endpoint's in-flight cap and sends from a
+    local queue per endpoint as its slots free up, so a lease query serves many sends.
+    """
 
     def __init__(self, *, ids: list[int] | None = None, seconds: float | None = None) -> None:
         self.conf: WebhookSettings = webhook_settings()
         self.ids = ids
         self.deadline = time.monotonic() + (seconds if seconds is not None else self.conf.PUMP_SECONDS)
         self.in_flight: dict[concurrent.futures.Future[DeliveryResult], tuple[Delivery, dict[str, str]]] = {}
-        self.per_origin: dict[str, int] = defaultdict(int)
+        self.flying: dict[str, int] = defaultdict(int)  # in flight per origin
+        self.waiting: dict[str, deque[Delivery]] = defaultdict(deque)  # leased, not yet sent, per origin
+        self.tripped: frozenset[str] = frozenset()
+        self.suspect: set[str] = set()  # endpoints whose last attempt got no answer: one at a time
         self.finished: list[Outcome] = []
         self.sent: list[Delivery] = []
         self.stats = PumpStats()
 
+    def held(self) -> int:
+        return len(self.in_flight) + sum(len(queue) for queue in self.waiting.values())
+
     def run(self) -> PumpStats:
         conf = self.conf
-        keys = get_signing_keys()
+        self.keys = get_signing_keys()
         options: dict[str, Any] = {
             "allowed_networks": conf.allowed_networks, "connect_timeout": conf.CONNECT_TIMEOUT,
             "total_timeout": conf.TOTAL_TIMEOUT, "max_response_bytes": conf.MAX_RESPONSE_BYTES,
@@ -245,21 +264,30 @@ class Pump:
                 now = time.monotonic()
                 if now >= self.deadline:
                     self.stats.more_due = True  # hand over: the caller enqueues another pump
+                    self._release_waiting()
                     if not self.in_flight:
                         break
-                elif len(self.in_flight) < conf.MAX_IN_FLIGHT and (not self.in_flight or now >= next_lease):
-                    started = self._lease_and_send(sender, keys)
-                    if not started and not self.in_flight:
+                elif self.held() < conf.MAX_IN_FLIGHT * QUEUE_FACTOR and (
+                    not self.held() or now >= next_lease or self._starving()
+                ):
+                    leased = self._lease()
+                    if not leased and not self.held():
                         break  # nothing due that this pump may send
-                    next_lease = 0.0 if started else now + IDLE_LEASE_DELAY
+                    next_lease = now + (LEASE_EVERY if leased else IDLE_LEASE_DELAY)
+                self._send_waiting(sender)
                 if self.in_flight:
                     done, _ = concurrent.futures.wait(
                         list(self.in_flight), timeout=FLUSH_EVERY, return_when=concurrent.futures.FIRST_COMPLETED
                     )
                     for future in done:
                         delivery, headers = self.in_flight.pop(future)
-                        self.per_origin[delivery.origin] -= 1
-                        self.finished.append((delivery, headers, future.result()))
+                        self.flying[delivery.origin] -= 1
+                        result = future.result()
+                        if result.status is None and not result.refused:
+                            self.suspect.add(delivery.origin)
+                        elif result.status is not None:
+                            self.suspect.discard(delivery.origin)
+                        self.finished.append((delivery, headers, result))
                 if self.finished and (
                     not self.in_flight
                     or len(self.finished) >= FLUSH_SIZE
@@ -270,29 +298,58 @@ class Pump:
         self._flush()
         return self.stats
 
-    def _lease_and_send(self, sender: Sender, keys: list[Any]) -> int:
-        conf = self.conf
+    def _starving(self) -> bool:
+        """An endpoint has a free slot and nothing waiting for it: lease now rather than later."""
+        return any(
+            not self.waiting[origin] and busy < self._cap(origin) for origin, busy in self.flying.items() if busy
+        )
+
+    def _cap(self, origin: str) -> int:
+        """An endpoint's in-flight cap: one at a time while it is half-open or its last attempt failed."""
+        if origin in self.tripped or origin in self.suspect:
+            return 1
+        return self.conf.MAX_IN_FLIGHT_PER_ORIGIN
+
+    def _lease(self) -> int:
         breakers = breaker.breakers_read()
-        cap = conf.MAX_IN_FLIGHT_PER_ORIGIN
-        room = {origin: max(0, cap - busy) for origin, busy in self.per_origin.items() if busy}
-        for origin in breakers.tripped:  # half-open: one probe at a time
-            room[origin] = 0 if self.per_origin.get(origin) else 1
+        self.tripped = breakers.tripped
+        cap = self.conf.MAX_IN_FLIGHT_PER_ORIGIN * QUEUE_FACTOR
+        held = {
+            origin: self.flying[origin] + len(self.waiting[origin]) for origin in set(self.flying) | set(self.waiting)
+        }
+        room = {origin: max(0, cap - busy) for origin, busy in held.items() if busy}
+        for origin in breakers.tripped:
+            room[origin] = 0 if held.get(origin) else 1
         skip = set(breakers.open) | {origin for origin, free in room.items() if free <= 0}
-        limit = conf.MAX_IN_FLIGHT - len(self.in_flight)
-        ids = _due_ids(limit=limit, ids=self.ids, skip=skip, room=room, cap=cap)
-        deliveries = deliveries_lease(ids)
+        limit = self.conf.MAX_IN_FLIGHT * QUEUE_FACTOR - self.held()
+        deliveries = deliveries_lease(_due_ids(limit=limit, ids=self.ids, skip=skip, room=room, cap=cap))
         self.stats.leases += 1
         for delivery in deliveries:
-            body = delivery.body.encode()
-            headers = signature_headers(
-                keys=keys, delivery_id=str(delivery.uuid), event=delivery.event_name, body=body,
-                timestamp=int(time.time()),
-            )  # fmt: skip
-            future = sender.submit(delivery.url, body, headers)
-            self.in_flight[future] = (delivery, headers)
-            self.per_origin[delivery.origin] += 1
-            self.sent.append(delivery)
+            self.waiting[delivery.origin].append(delivery)
         return len(deliveries)
+
+    def _send_waiting(self, sender: Sender) -> None:
+        for origin, queue in self.waiting.items():
+            while queue and self.flying[origin] < self._cap(origin) and len(self.in_flight) < self.conf.MAX_IN_FLIGHT:
+                delivery = queue.popleft()
+                body = delivery.body.encode()
+                headers = signature_headers(
+                    keys=self.keys, delivery_id=str(delivery.uuid), event=delivery.event_name, body=body,
+                    timestamp=int(time.time()),
+                )  # fmt: skip
+                self.in_flight[sender.submit(delivery.url, body, headers)] = (delivery, headers)
+                self.flying[origin] += 1
+                self.sent.append(delivery)
+
+    def _release_waiting(self, origin: str | None = None, until: datetime | None = None) -> None:
+        """Give back leased deliveries not yet sent (at the deadline, or when their breaker opens)."""
+        origins = [origin] if origin is not None else list(self.waiting)
+        ids = [delivery.pk for name in origins for delivery in self.waiting.pop(name, ())]
+        if ids:
+            updates: dict[str, Any] = {"leased_until": None}
+            if until is not None:
+                updates["next_attempt"] = until
+            Delivery.objects.filter(pk__in=ids).update(**updates)
 
     def _flush(self) -> None:
         """Record finished deliveries and update the endpoints' breakers."""
@@ -314,7 +371,9 @@ class Pump:
             if until is not None:
                 opened.add(origin)
                 postponed_to = datetime.fromtimestamp(until, tz=UTC)
+                self._release_waiting(origin, postponed_to)
                 self.stats.postponed += deliveries_postpone(origin=origin, until=postponed_to)
+                self.tripped = self.tripped | {origin}
 
 
 # -------------------------------------------------------------- entry points
