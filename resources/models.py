@@ -81,3 +81,23 @@ class Repository(models.Model):
 
     def __str__(self) -> str:
         return f"~{self.owner_id}/{self.name}"
+
+
+class OwnerCount(models.Model):
+    """How many resources of a kind an owner has: the ``total`` of a list page without a ``COUNT(*)``.
+
+    Kept exact by PostgreSQL triggers on the counted tables (migration ``0002_owner_counts``),
+    in the transaction of every change however it is made (API, admin, bulk inserts,
+    cascades). Kinds: ``repo``, ``repo:public``, ``ssh-key``, ``pgp-key``. No foreign key: a
+    deleted user's counters stay behind, harmless, as user ids are never reused.
+    """
+
+    owner_id = models.BigIntegerField()
+    kind = models.CharField(max_length=32)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner_id", "kind"], name="ownercount_owner_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.kind}: {self.n}"

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from resources.models import PGPKey, Repository, SSHKey
+from apiservice.api.pagination import TOTAL_KEY
+from resources.models import OwnerCount, PGPKey, Repository, SSHKey
 
 Rows = QuerySet[Any, dict[str, Any]]
 Visibility = Repository.Visibility
@@ -29,6 +31,12 @@ SSH_COLUMNS = (
     "owner__username",
 )
 PGP_COLUMNS = ("id", "key", "key_id", "fingerprint", "email", "authorized", "expiration", "owner__username")
+
+
+def _counted(kind: str, owner_id: int) -> dict[str, Any]:
+    """The owner's counter as a scalar subquery on every row: page and total in one round trip."""
+    counter = OwnerCount.objects.filter(owner_id=owner_id, kind=kind).values("n")[:1]
+    return {TOTAL_KEY: Coalesce(Subquery(counter), Value(0))}
 
 
 # ---------------------------------------------------------------------- users
@@ -53,7 +61,7 @@ def user_get_by_name(*, username: str) -> User | None:
 
 
 def ssh_key_list(*, owner_id: int) -> Rows:
-    return SSHKey.objects.filter(owner_id=owner_id).values(*SSH_COLUMNS)
+    return SSHKey.objects.filter(owner_id=owner_id).values(*SSH_COLUMNS, **_counted("ssh-key", owner_id))
 
 
 def ssh_key_get(*, owner_id: int, key_id: int) -> SSHKey | None:
@@ -66,7 +74,7 @@ def ssh_key_lookup(*, blob: str) -> SSHKey | None:
 
 
 def pgp_key_list(*, owner_id: int) -> Rows:
-    return PGPKey.objects.filter(owner_id=owner_id).values(*PGP_COLUMNS)
+    return PGPKey.objects.filter(owner_id=owner_id).values(*PGP_COLUMNS, **_counted("pgp-key", owner_id))
 
 
 def pgp_key_get(*, owner_id: int, key_id: int) -> PGPKey | None:
@@ -94,7 +102,8 @@ def _visible(owner_id: int, viewer_id: int | None, *, listing: bool) -> QuerySet
 
 
 def repo_list(*, owner_id: int, viewer_id: int | None) -> Rows:
-    return _visible(owner_id, viewer_id, listing=True).values(*REPO_COLUMNS)
+    kind = "repo" if owner_id == viewer_id else "repo:public"
+    return _visible(owner_id, viewer_id, listing=True).values(*REPO_COLUMNS, **_counted(kind, owner_id))
 
 
 def repo_get(*, owner_id: int, name: str, viewer_id: int | None) -> Repository | None:

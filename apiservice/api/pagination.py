@@ -8,8 +8,10 @@
 
 Lists are ordered by id, newest first; ``start`` is inclusive (``id <= start``); no
 ``start``, an empty one or ``-1`` is the first page. Each page is one ``WHERE id <= start
-ORDER BY id DESC LIMIT n+1`` query (never OFFSET), plus one ``COUNT(*)`` for ``total``,
-so page N costs what page 1 costs.
+ORDER BY id DESC LIMIT n+1`` query (never OFFSET), so page N costs what page 1 costs.
+``total`` comes from a ``COUNT(*)``, unless the rows carry it: a queryset whose ``.values()``
+rows include ``TOTAL_KEY`` (a per-owner counter as a scalar subquery) gets the page and its
+total in one SQL round trip.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from rest_framework.utils.urls import replace_query_param
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
+TOTAL_KEY = "page_total"  # a .values() key holding the collection's size, on every row
 
 
 def parse_start(raw: str | None) -> int | None:
@@ -68,11 +71,16 @@ class KeysetPagination(BasePagination):
         start = parse_start(request.query_params.get("start"))
         self.per_page = parse_per_page(request.query_params.get("per_page"))
         self.request = request
-        self.total = self.get_total(queryset)
         page = queryset.order_by(f"-{self.ordering_field}")
         if start is not None:
             page = page.filter(**{f"{self.ordering_field}__lte": start})
         rows = list(page[: self.per_page + 1])
+        if rows and isinstance(rows[0], dict) and TOTAL_KEY in rows[0]:
+            self.total = rows[0][TOTAL_KEY] or 0
+        elif not rows and start is None:  # an empty first page: an empty collection
+            self.total = 0
+        else:  # no rows carry it (or a page past the end): count
+            self.total = self.get_total(queryset)
         self.next_id = self.key_of(rows[self.per_page]) if len(rows) > self.per_page else None
         return rows[: self.per_page]
 

@@ -1,16 +1,29 @@
-"""OpenPGP public keys (ASCII-armored) parsed with PGPy. No Django.
+"""OpenPGP public keys (ASCII-armored) parsed with Sequoia (pysequoia). No Django.
 
-A key must parse, be a public key, and carry a user ID; we keep its uppercase hex
-fingerprint and key id, the first user ID's e-mail, and its expiration.
+A key must parse, be a public key, and carry a user ID with a valid self-signature; we
+keep its uppercase hex fingerprint and key id, the e-mail of its first user ID that has
+one, and its expiration.
+
+Sequoia's bindings replace PGPy, whose last release (2022) imports ``imghdr``, a module
+Python 3.13 removed; pysequoia ships wheels for CPython 3.11 to 3.13 and follows
+Sequoia's standard policy (SHA-1 self-signatures and other broken algorithms do not
+count as valid), so a user ID bound only by such a signature is "no user ID".
+
+    >>> key = parse_pgp_key(open("alice.asc").read())
+    >>> key.fingerprint, key.key_id, key.email
+    ('FE890D8152FC1D927DDFD5364FAF745F846FD8CA', '4FAF745F846FD8CA', 'alice@example.org')
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from pysequoia import Cert
+from pysequoia.packet import Packet, PacketPile, Tag
+
 MAX_LENGTH = 64 * 1024
+V4_FINGERPRINT_LENGTH = 40
 
 
 class InvalidPGPKey(ValueError):
@@ -31,26 +44,49 @@ def parse_pgp_key(text: str) -> PGPKey:
         raise InvalidPGPKey("an ASCII-armored OpenPGP public key is required (-----BEGIN PGP PUBLIC KEY BLOCK-----)")
     if len(text) > MAX_LENGTH:
         raise InvalidPGPKey(f"an OpenPGP key is at most {MAX_LENGTH} characters")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import pgpy
-
-        try:
-            key, _ = pgpy.PGPKey.from_blob(text)
-        except Exception as exc:  # PGPy raises many kinds for malformed input
-            raise InvalidPGPKey("the text is not a valid OpenPGP key") from exc
-        if not key.is_public:
-            raise InvalidPGPKey("that is a private key; send the public key only (gpg --export --armor)")
-        if not key.userids:
-            raise InvalidPGPKey("the key has no user ID")
-        fingerprint = str(key.fingerprint).replace(" ", "").upper()
-        expires = key.expires_at
-    if expires is not None and expires.tzinfo is None:
-        expires = expires.replace(tzinfo=UTC)
+    data = text.encode()
+    packets = _packets(data)
+    if any(packet.tag in (Tag.SecretKey, Tag.SecretSubkey) for packet in packets):
+        raise InvalidPGPKey("that is a private key; send the public key only (gpg --export --armor)")
+    cert = _cert(data)
+    fingerprint = cert.fingerprint.upper()
+    if len(fingerprint) != V4_FINGERPRINT_LENGTH:
+        raise InvalidPGPKey("only version 4 OpenPGP keys are supported")
+    try:
+        valid_user_ids = {str(user_id) for user_id in cert.user_ids}
+        expiration = cert.expiration
+    except RuntimeError as exc:  # Sequoia: no valid binding signature at all
+        raise InvalidPGPKey("the key has no user ID with a valid self-signature") from exc
+    if not valid_user_ids:
+        raise InvalidPGPKey("the key has no user ID that is not revoked")
+    if expiration is not None and expiration.tzinfo is None:
+        expiration = expiration.replace(tzinfo=UTC)
     return PGPKey(
-        armored=str(key).strip(),
+        armored=str(cert).strip(),
         fingerprint=fingerprint,
         key_id=fingerprint[-16:],
-        email=key.userids[0].email or "",
-        expiration=expires,
+        email=_first_email(packets, valid_user_ids),
+        expiration=expiration,
     )
+
+
+def _packets(data: bytes) -> list[Packet]:
+    try:
+        return list(PacketPile.from_bytes(data))
+    except (RuntimeError, ValueError) as exc:  # Sequoia's parse errors arrive as RuntimeError
+        raise InvalidPGPKey("the text is not a valid OpenPGP key") from exc
+
+
+def _cert(data: bytes) -> Cert:
+    try:
+        return Cert.from_bytes(data)
+    except (RuntimeError, ValueError) as exc:
+        raise InvalidPGPKey("the text is not a valid OpenPGP key (one key per request)") from exc
+
+
+def _first_email(packets: list[Packet], valid_user_ids: set[str]) -> str:
+    """The e-mail of the first valid user ID, in the key's order, that has one (``Name <addr>`` or ``addr``)."""
+    for packet in packets:
+        if packet.tag == Tag.UserID and packet.user_id in valid_user_ids and packet.user_id_email:
+            return str(packet.user_id_email)
+    return ""

@@ -1,9 +1,12 @@
 """Key parsing with real keys of each algorithm, and with garbage."""
 
 import base64
+import contextlib
 import hashlib
+import warnings
 
 import pytest
+from pysequoia import Profile, Tsk
 
 from resources.parsing.pgp import InvalidPGPKey, parse_pgp_key
 from resources.parsing.ssh import InvalidSSHKey, parse_ssh_key
@@ -61,3 +64,44 @@ def test_pgp_keys_parse(name, email, expires):
 def test_pgp_garbage_is_refused(text, reason):
     with pytest.raises(InvalidPGPKey, match=reason):
         parse_pgp_key(text)
+
+
+def test_pgp_email_comes_from_a_bare_address_user_id():
+    """Sequoia parses ``alice@example.org`` as well as ``Alice <alice@example.org>``."""
+    cert = Tsk.generate("carol@example.org").extract_certificate()
+    parsed = parse_pgp_key(str(cert))
+    assert parsed.email == "carol@example.org"
+    assert parsed.fingerprint == cert.fingerprint.upper() and parsed.expiration is None
+
+
+def test_pgp_user_id_without_email_gives_an_empty_email():
+    parsed = parse_pgp_key(str(Tsk.generate("Dave Example").extract_certificate()))
+    assert parsed.email == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("\n".join(str(Tsk.generate(f"{n} <{n}@example.org>").extract_certificate()) for n in "ab"), "one key"),
+        (str(Tsk.generate("v6 <v6@example.org>", profile=Profile.RFC9580).extract_certificate()), "version 4"),
+    ],
+    ids=["keyring", "v6"],
+)
+def test_pgp_keyrings_and_v6_keys_are_refused(text, reason):
+    with pytest.raises(InvalidPGPKey, match=reason):
+        parse_pgp_key(text)
+
+
+@pytest.mark.parametrize("name", ["pgp_ed25519.asc", "pgp_ed25519_private.asc"])
+def test_pgp_parsing_emits_no_warning(name):
+    """PGPy warned on every parse; Sequoia's deprecation of reading secret keys as ``Cert`` stays inside."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with contextlib.suppress(InvalidPGPKey):
+            parse_pgp_key(fixture(name))
+
+
+def test_pgp_user_id_bound_only_by_a_sha1_signature_is_refused():
+    """Sequoia's standard policy rejects SHA-1 self-signatures (PGPy accepted them)."""
+    with pytest.raises(InvalidPGPKey, match="no user ID with a valid self-signature"):
+        parse_pgp_key(fixture("pgp_sha1.asc"))

@@ -1,0 +1,79 @@
+"""A list page's ``total`` comes from per-owner counters that triggers keep exact, so a JWT
+list page is one SQL round trip and one Redis round trip, however large the collection."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from resources.models import OwnerCount, PGPKey, Repository, SSHKey
+from resources.services.repos import repo_create, repo_delete, repo_update
+
+pytestmark = pytest.mark.django_db
+
+
+def counts(owner) -> dict[str, int]:
+    return dict(OwnerCount.objects.filter(owner_id=owner.pk).values_list("kind", "n"))
+
+
+def exact(owner) -> dict[str, int]:
+    return {
+        "repo": Repository.objects.filter(owner=owner).count(),
+        "repo:public": Repository.objects.filter(owner=owner, visibility="public").count(),
+        "ssh-key": SSHKey.objects.filter(owner=owner).count(),
+        "pgp-key": PGPKey.objects.filter(owner=owner).count(),
+    }
+
+
+def test_counters_follow_every_kind_of_change(user, other_user):
+    a = repo_create(owner=user, name="a", ip=None)
+    repo_create(owner=user, name="b", visibility="private", ip=None)
+    Repository.objects.bulk_create([Repository(owner=user, name=f"bulk{i}") for i in range(5)])  # no service, no signal
+    SSHKey.objects.create(owner=user, key="ssh-ed25519 A", fingerprint="f1", fingerprint_sha256="s")
+    repo_update(repo=a, changes={"visibility": "unlisted"}, ip=None)
+    repo_delete(repo=Repository.objects.get(name="b"), ip=None)
+    Repository.objects.filter(name__startswith="bulk", name__endswith="1").delete()  # a queryset delete
+    Repository.objects.filter(name="bulk2").update(owner=other_user)  # ownership moves
+    assert {kind: n for kind, n in counts(user).items() if n} == {k: v for k, v in exact(user).items() if v}
+    assert counts(other_user) == {"repo": 1, "repo:public": 1}
+
+
+def test_deleting_a_user_deletes_their_rows_without_resurrecting_counters(user):
+    repo_create(owner=user, name="a", ip=None)
+    user.delete()
+    assert not Repository.objects.exists()
+    assert OwnerCount.objects.filter(n__gt=0).count() == 0
+
+
+@pytest.mark.parametrize("path", ["/api/v1/repos", "/api/v1/user/ssh-keys", "/api/v1/user/pgp-keys"])
+def test_a_jwt_list_page_is_one_sql_and_one_redis_round_trip(
+    api_client, api_key, user, path, django_assert_num_queries, redis_round_trips
+):
+    Repository.objects.bulk_create([Repository(owner=user, name=f"r{i}") for i in range(120)])
+    token = api_client.post("/api/v1/authenticate", {"apiKey": api_key.secret}, format="json").json()["token"]
+    redis_round_trips.clear()
+    with django_assert_num_queries(1):
+        response = api_client.get(path + "?per_page=50", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200
+    assert redis_round_trips == ["EVALSHA"]
+    body = response.json()
+    expected = {"/api/v1/repos": 120}.get(path, 0)
+    assert body["total"] == expected and len(body["results"]) == min(50, expected)
+
+
+def test_a_deep_page_is_one_round_trip_with_the_same_total(api_client, api_key, user, django_assert_num_queries):
+    Repository.objects.bulk_create([Repository(owner=user, name=f"r{i}") for i in range(300)])
+    token = api_client.post("/api/v1/authenticate", {"apiKey": api_key.secret}, format="json").json()["token"]
+    first = min(Repository.objects.values_list("id", flat=True))
+    with django_assert_num_queries(1):
+        body = api_client.get(f"/api/v1/repos?start={first + 10}", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert (body["total"], len(body["results"]), body["next"]) == (300, 11, None)
+
+
+def test_others_see_the_public_count(api_client, user, other_user):
+    for name, visibility in (("pub", "public"), ("unl", "unlisted"), ("prv", "private")):
+        repo_create(owner=user, name=name, visibility=visibility, ip=None)
+    assert api_client.get("/api/v1/~alice/repos").json()["total"] == 1
+    with connection.cursor() as cursor:  # the trigger functions exist
+        cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'resources_%%_count'")
+        assert cursor.fetchone()[0] == 3
