@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 import yaml
 from rest_framework import renderers
+from rest_framework.utils import encoders
 
 FIELDS_PARAM = "fields"
 
@@ -53,7 +55,31 @@ class JSONRenderer(renderers.JSONRenderer):
     """``application/json``, compact, UTF-8; the default for JSON-ish and ``*/*`` Accepts."""
 
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
-        return super().render(filtered(data, renderer_context), accepted_media_type, renderer_context)
+        """DRF's bytes, made by orjson (several times faster than ``json.dumps`` for a page).
+
+        The same compact separators, UTF-8 output and U+2028/U+2029 escapes as DRF's
+        renderer; values orjson does not know (lazy strings, Decimals, querysets) go through
+        DRF's own encoder, and an ``indent`` asked for in ``Accept`` takes DRF's path
+        (``tests/apiservice/test_renderers.py``). One difference: orjson writes a NaN as
+        ``null`` where DRF's strict renderer raises; no value this API renders can be NaN.
+        """
+        data = filtered(data, renderer_context)
+        if data is None:
+            return b""
+        if self.get_indent(accepted_media_type or "", renderer_context or {}) is not None:
+            return super().render(data, accepted_media_type, renderer_context)
+        try:
+            out = orjson.dumps(data, default=self._fallback, option=orjson.OPT_PASSTHROUGH_DATETIME)
+        except (orjson.JSONEncodeError, TypeError):
+            return super().render(data, accepted_media_type, renderer_context)
+        if b"\xe2\x80\xa8" in out or b"\xe2\x80\xa9" in out:  # as DRF: safe inside <script>
+            out = out.replace("\u2028".encode(), b"\\u2028").replace("\u2029".encode(), b"\\u2029")
+        return out
+
+    _encoder = encoders.JSONEncoder()
+
+    def _fallback(self, value: Any) -> Any:
+        return self._encoder.default(value)
 
 
 class YAMLRenderer(renderers.BaseRenderer):
