@@ -22,8 +22,9 @@ CASES = {
     "types": {"uuid": uuid.UUID(int=7), "decimal": decimal.Decimal("1.50"), "lazy": gettext_lazy("not found"),
               "date": datetime.date(2026, 11, 22), "when": datetime.datetime(2026, 11, 22, 12, 34, 56, 7,
                                                                             tzinfo=datetime.UTC)},
-    "drf-containers": ReturnDict({"errors": ReturnList([{"field": "name", "reason": "name is required"}], serializer=None)},
-                                 serializer=None),
+    "drf-containers": ReturnDict(  # type: ignore[call-overload]
+        {"errors": ReturnList([{"field": "name", "reason": "name is required"}], serializer=None)}, serializer=None
+    ),
     "empty": {"results": [], "list": [], "dict": {}},
 }  # fmt: skip
 
