@@ -23,7 +23,8 @@ CASES = {
               "date": datetime.date(2026, 11, 22), "when": datetime.datetime(2026, 11, 22, 12, 34, 56, 7,
                                                                             tzinfo=datetime.UTC)},
     "drf-containers": ReturnDict(  # type: ignore[call-overload]
-        {"errors": ReturnList([{"field": "name", "reason": "name is required"}], serializer=None)}, serializer=None
+        {"errors": ReturnList([{"field": "name", "reason": "name is required"}], serializer=None)},  # type: ignore[call-overload]
+        serializer=None,
     ),
     "empty": {"results": [], "list": [], "dict": {}},
 }  # fmt: skip
