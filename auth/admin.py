@@ -1,4 +1,10 @@
-"""Operators' view of API keys: list, create (the secret is shown once), revoke. Never a secret."""
+"""Operators' view of API keys: list, create (the secret is shown once), revoke. Never a secret.
+
+OAuth applications, tokens and grants use django-oauth-toolkit's own admin pages, which
+mask tokens and codes (and tokens are stored as checksums only); deleting a token or an
+application there revokes it on every process (:mod:`auth.signals`). The scopes an
+application may request are edited here (:class:`OAuthClientAdmin`).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from auth import revocation, services
-from auth.models import ApiKey
+from auth.models import ApiKey, OAuthClient
 from auth.scopes import ALL, ALL_SCOPES
 
 
@@ -73,3 +79,24 @@ class ApiKeyAdmin(admin.ModelAdmin):
         count = queryset.count()
         self.delete_queryset(request, queryset)
         self.message_user(request, f"Revoked {count} key(s).", messages.SUCCESS)
+
+
+class OAuthClientForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(choices=[(s, s) for s in ALL_SCOPES])
+
+    class Meta:
+        model = OAuthClient
+        fields = ["application", "scopes"]
+
+
+@admin.register(OAuthClient)
+class OAuthClientAdmin(admin.ModelAdmin):
+    form = OAuthClientForm
+    list_display = ["application", "scope_list"]
+    list_select_related = ["application"]
+    search_fields = ["application__name", "application__client_id"]
+    raw_id_fields = ["application"]
+
+    @admin.display(description="scopes")
+    def scope_list(self, obj: OAuthClient) -> str:
+        return " ".join(obj.scopes)

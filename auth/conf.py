@@ -19,6 +19,11 @@ class AuthSettings:
     JWT_LIFETIME_SECONDS: int = 3600
     LAST_USED_RESOLUTION_SECONDS: int = 60  # last_used is written at most this often per key
     REVOCATION_PREFIX: str = "apiservice:revoked"
+    # How long a process keeps a verified OAuth token's claims (revocation is checked by
+    # the rate limiter on every request regardless; see auth/oauth/tokens.py).
+    OAUTH_CLAIMS_CACHE_SECONDS: float = 30.0
+    # django-ratelimit rate of the login and consent pages' POSTs, per client address.
+    LOGIN_RATE: str = "10/m"
 
 
 auth_settings = AppSettings("API_AUTH", AuthSettings)

@@ -12,11 +12,14 @@ class Credential:
 
     ``revocation_keys`` are Redis keys whose existence means the credential was revoked
     after it was issued; the rate limiter checks them in the same round trip as the
-    limit (one Redis round trip per request for both).
+    limit (one Redis round trip per request for both). An OAuth access token has
+    ``api_key_id`` 0 and names its row in ``oauth_token_id``.
     """
 
-    kind: Literal["jwt", "apikey"]
+    kind: Literal["jwt", "apikey", "oauth"]
     user_id: int
     api_key_id: int
     scopes: frozenset[str]
     revocation_keys: tuple[str, ...] = field(default=())
+    oauth_token_id: int | None = None
+    oauth_digest: str | None = field(default=None, repr=False)  # the token's checksum, for the claims cache

@@ -1,11 +1,13 @@
 """Resolves the ``Authorization`` header of every /api/ request (§2.4), before any view runs.
 
-    Authorization: Bearer <JWT or API key>
-    Authorization: token <JWT or API key>      (what sourcehut clients send)
+    Authorization: Bearer <JWT, API key or OAuth access token>
+    Authorization: token <JWT, API key or OAuth access token>      (what sourcehut clients send)
 
 A JWT is verified with no I/O (signature, algorithm, expiry); an API key costs one
-indexed query. The result goes on the request for the rate limiter (which checks
-revocation markers in its single Redis round trip) and for DRF:
+indexed query; an OAuth access token one indexed query the first time a process sees
+it, none for the next ``OAUTH_CLAIMS_CACHE_SECONDS`` (:mod:`auth.oauth.tokens`). The
+result goes on the request for the rate limiter (which checks revocation markers in its
+single Redis round trip) and for DRF:
 
 - ``request.api_credential``: the :class:`~auth.credentials.Credential`, or None;
 - ``request.api_principal``: ``(user, credential)`` for DRF's authentication class;
@@ -22,17 +24,25 @@ from django.http import HttpRequest, HttpResponse
 
 from apiservice.api.client import client_ip
 from apiservice.api.headers import API_PREFIX
+from auth.oauth.tokens import oauth_token_touch
 from auth.services import InvalidCredential, api_key_touch, presented_credential
 
 SCHEMES = frozenset({"bearer", "token"})
 
 
 def parse_authorization(header: str) -> str:
-    """The credential of ``Bearer x`` / ``token x``; InvalidCredential for anything else."""
+    """The credential of ``Bearer x`` / ``token x``; InvalidCredential for anything else.
+
+    ``Bearer Bearer x`` is ``x``: Swagger UI's *Authorize* box adds the scheme itself, so a
+    user who pastes ``Bearer x`` there sends it twice.
+    """
     scheme, _, value = header.strip().partition(" ")
     value = value.strip()
     if scheme.lower() not in SCHEMES:
         raise InvalidCredential("unsupported authorization scheme; use 'Bearer <token>' or 'token <token>'")
+    repeated, _, rest = value.partition(" ")
+    if repeated.lower() == "bearer" and scheme.lower() == "bearer":
+        value = rest.strip()
     if not value or " " in value:
         raise InvalidCredential("malformed authorization header")
     return value
@@ -61,3 +71,5 @@ class CredentialMiddleware:
         request.api_principal = (user, credential)  # type: ignore[attr-defined]
         if api_key is not None:
             api_key_touch(api_key=api_key, ip=client_ip(request))
+        elif credential.kind == "oauth":
+            oauth_token_touch(credential=credential, ip=client_ip(request))

@@ -1,18 +1,46 @@
-"""OpenAPI: how to present a credential, for Swagger UI's "Authorize" and for client generators."""
+"""OpenAPI: how to present a credential, for Swagger UI's "Authorize" and for client generators.
+
+Two schemes: ``bearer`` (a JWT, an API key or an OAuth access token pasted in) and
+``oauth2`` (the authorization-code flow, which Swagger UI runs with PKCE as the public
+``apiservice-docs`` client; ``manage.py oauth_docs_client`` registers it).
+"""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+from auth.oauth.scopes import describe
+from auth.permissions import needed_scope
+from auth.scopes import ALL_SCOPES
 
 
 class CredentialAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "auth.authentication.CredentialAuthentication"
-    name = "bearer"
+    name = ["bearer", "oauth2"]
+
+    def get_security_requirement(self, auto_schema):  # type: ignore[no-untyped-def]
+        # Either scheme (OR); the oauth2 alternative names the scope the operation needs.
+        scope = needed_scope(auto_schema.view, auto_schema.method.upper())
+        return [{"bearer": []}, {"oauth2": [scope] if scope else []}]
 
     def get_security_definition(self, auto_schema):  # type: ignore[no-untyped-def]
-        return {
-            "type": "http",
-            "scheme": "bearer",
-            "description": (
-                "A JWT from POST /api/v1/authenticate, or an API key itself. "
-                "Sourcehut's `Authorization: token <credential>` is accepted too."
-            ),
-        }
+        return [
+            {
+                "type": "http",
+                "scheme": "bearer",
+                "description": (
+                    "A JWT from POST /api/v1/authenticate, an API key itself, or an OAuth access token. "
+                    "Sourcehut's `Authorization: token <credential>` is accepted too."
+                ),
+            },
+            {
+                "type": "oauth2",
+                "description": "Authorization code with PKCE (S256); see docs/authentication.md.",
+                "flows": {
+                    "authorizationCode": {
+                        "authorizationUrl": "/authorize",
+                        "tokenUrl": "/api/v1/oauth/token",
+                        "refreshUrl": "/api/v1/oauth/token",
+                        "scopes": {scope: describe(scope) for scope in ALL_SCOPES},
+                    }
+                },
+            },
+        ]

@@ -1,5 +1,5 @@
 """Scopes (§2.6): ``profile``, ``keys``, ``audit``, ``repos``, ``webhooks``, ``apikeys``,
-each as ``name:read`` or ``name:write`` (write implies read), or ``*`` for all.
+``oauthapps``, each as ``name:read`` or ``name:write`` (write implies read), or ``*`` for all.
 
 Pure functions, no Django imports.
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-RESOURCES = ("profile", "keys", "audit", "repos", "webhooks", "apikeys")
+RESOURCES = ("profile", "keys", "audit", "repos", "webhooks", "apikeys", "oauthapps")
 READ_ONLY = frozenset({"audit"})
 ALL = "*"
 ALL_SCOPES: tuple[str, ...] = tuple(

@@ -17,6 +17,7 @@ from auth import keytext, revocation
 from auth.conf import auth_settings
 from auth.credentials import Credential
 from auth.models import ApiKey
+from auth.oauth.tokens import is_access_token, oauth_token_verify
 from auth.principal import TokenUser
 from auth.scopes import ALL, covers, parse_scopes
 
@@ -182,7 +183,12 @@ def jwt_verify(text: str) -> tuple[TokenUser, Credential]:
 
 
 def presented_credential(text: str) -> tuple[Any, Credential, ApiKey | None]:
-    """Verify an API key or a JWT: ``(user, credential, api_key or None)``."""
+    """Verify an OAuth access token, an API key or a JWT: ``(user, credential, api_key or None)``."""
+    if is_access_token(text):
+        verified = oauth_token_verify(text)
+        if isinstance(verified, str):
+            raise InvalidCredential(verified)
+        return verified[0], verified[1], None
     if keytext.looks_like_key(text, auth_settings().KEY_PREFIX):
         api_key = api_key_verify(text)
         return api_key.user, credential_for_key(api_key), api_key

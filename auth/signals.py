@@ -1,13 +1,24 @@
-"""Deactivating a user revokes every JWT of theirs at once; reactivating lifts that."""
+"""Revocation markers (:mod:`auth.revocation`) follow the rows they stand for.
+
+- Deactivating a user revokes every JWT and OAuth token of theirs at once; reactivating
+  lifts that.
+- Deleting an OAuth access token row (revoked through RFC 7009, rotated by a refresh,
+  removed in the admin, or cascaded from its application or user) marks the token; deleting
+  an application marks the application. Processes that cached the token's claims see the
+  marker in the rate limiter's round trip on the next request.
+- Issuing an OAuth access token is audited as a use, like the key-to-JWT exchange.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from oauth2_provider.models import get_access_token_model, get_application_model
 
+from accounts.services import audit_log_record_use
 from auth import revocation
 
 
@@ -20,3 +31,24 @@ def user_active_marker(sender: Any, instance: Any, created: bool, update_fields:
         revocation.clear_marker(marker)
     else:
         revocation.mark_revoked(marker)
+
+
+@receiver(post_delete, sender=get_access_token_model(), dispatch_uid="auth.oauth_token_marker")
+def oauth_token_marker(sender: Any, instance: Any, **kwargs: Any) -> None:
+    revocation.mark_revoked(revocation.oauth_token_marker(instance.pk))
+
+
+@receiver(post_delete, sender=get_application_model(), dispatch_uid="auth.oauth_app_marker")
+def oauth_app_marker(sender: Any, instance: Any, **kwargs: Any) -> None:
+    revocation.mark_revoked(revocation.oauth_app_marker(instance.pk))
+
+
+@receiver(post_save, sender=get_access_token_model(), dispatch_uid="auth.oauth_token_issued")
+def oauth_token_issued(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    if created and instance.user_id is not None:
+        audit_log_record_use(
+            user_id=instance.user_id,
+            action="oauth-token:issue",
+            ip=None,
+            details=f"token {instance.pk} of application {instance.application_id} ({instance.scope})",
+        )

@@ -1,10 +1,25 @@
-"""Credential routes under /api/v1/."""
+"""Credential routes under /api/v1/: API keys, the JWT exchange, OAuth, Quay's app tokens."""
 
 from apiservice.api.routing import route
+from auth.apptokens import AppTokenDetailView, AppTokenListView
+from auth.oauth.api import AuthorizationDetailView, AuthorizationListView, OAuthAppDetailView, OAuthAppListView
+from auth.oauth.views import RevokeTokenView, TokenView, with_rate_limit_scopes
 from auth.views import ApiKeyDetailView, ApiKeyListView, AuthenticateView
 
 urlpatterns = [
     route("authenticate", AuthenticateView.as_view(), "authenticate"),
     route("keys", ApiKeyListView.as_view(), "api-key-list"),
     route("keys/(?P<pk>[0-9]+)", ApiKeyDetailView.as_view(), "api-key-detail"),
+    route("oauth/apps", OAuthAppListView.as_view(), "oauth-app-list"),
+    route("oauth/apps/(?P<client_id>[A-Za-z0-9-]+)", OAuthAppDetailView.as_view(), "oauth-app-detail"),
+    route("oauth/authorizations", AuthorizationListView.as_view(), "oauth-authorization-list"),
+    route(
+        "oauth/authorizations/(?P<client_id>[A-Za-z0-9-]+)",
+        AuthorizationDetailView.as_view(),
+        "oauth-authorization-detail",
+    ),
+    route("oauth/token", with_rate_limit_scopes(TokenView), "oauth-token"),
+    route("oauth/revoke", with_rate_limit_scopes(RevokeTokenView), "oauth-revoke"),
+    route("user/apptoken", AppTokenListView.as_view(), "apptoken-list"),
+    route("user/apptoken/(?P<uuid>[0-9a-fA-F-]{36})", AppTokenDetailView.as_view(), "apptoken-detail"),
 ]

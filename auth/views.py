@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from apiservice.api.client import client_ip
 from apiservice.api.headers import WWW_AUTHENTICATE_VALUE
+from apiservice.api.metrics import record_key_exchange
 from auth import services
 from auth.models import ApiKey
 from auth.principal import load_user, request_credential, request_user_id
@@ -49,6 +50,7 @@ class AuthenticateView(APIView):
             raise exceptions.ValidationError({"apiKey": ["apiKey is required, in the query string or the JSON body"]})
         api_key = services.api_key_verify(text)
         issued = services.jwt_issue(api_key=api_key, ip=client_ip(request))
+        record_key_exchange()
         return Response({"token": issued.token, "expiresIn": issued.expires_in_ms})
 
     def body_key(self, request: Request) -> str | None:

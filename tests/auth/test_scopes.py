@@ -6,7 +6,7 @@ from auth.scopes import ALL_SCOPES, ScopeError, covers, grants, parse_scopes
 
 
 def test_every_resource_has_read_and_write_except_audit_which_is_read_only():
-    assert len(ALL_SCOPES) == 11
+    assert len(ALL_SCOPES) == 13
     assert "audit:read" in ALL_SCOPES and "audit:write" not in ALL_SCOPES
 
 

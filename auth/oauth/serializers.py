@@ -1,0 +1,67 @@
+"""OAuth application representations. ``client_secret`` appears only in the creation response."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from rest_framework import serializers
+
+from auth.oauth.services import CLIENT_TYPES, OOB_URI
+from auth.scopes import ALL_SCOPES
+
+
+def validate_redirect_uri(value: str) -> None:
+    """An absolute http(s) URI without a fragment, or the out-of-band URN."""
+    if value == OOB_URI:
+        return
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment or " " in value:
+        raise serializers.ValidationError(f"{value!r} is not an absolute http(s) URI without a fragment, nor {OOB_URI}")
+
+
+class OAuthAppSerializer(serializers.Serializer):
+    """``{client_id, name, client_type, redirect_uris, scopes, created, updated}``."""
+
+    client_id = serializers.CharField(read_only=True)
+    name = serializers.CharField(max_length=255)
+    client_type = serializers.ChoiceField(choices=CLIENT_TYPES, default="confidential")
+    redirect_uris = serializers.ListField(
+        child=serializers.CharField(max_length=2000, validators=[validate_redirect_uri]),
+        allow_empty=False,
+        max_length=20,
+        help_text=f'e.g. ["https://app.example/callback"] or ["{OOB_URI}"]',
+    )
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(ALL_SCOPES)),
+        allow_empty=False,
+        help_text='The scopes the application may request, e.g. ["repos:read"]',
+    )
+    created = serializers.DateTimeField(read_only=True)
+    updated = serializers.DateTimeField(read_only=True)
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        client = getattr(instance, "api_client", None)
+        return {
+            "client_id": instance.client_id,
+            "name": instance.name,
+            "client_type": instance.client_type,
+            "redirect_uris": instance.redirect_uris.split(),
+            "scopes": list(client.scopes) if client is not None else [],
+            "created": serializers.DateTimeField().to_representation(instance.created),
+            "updated": serializers.DateTimeField().to_representation(instance.updated),
+        }
+
+
+class OAuthAppUpdateSerializer(OAuthAppSerializer):
+    client_type = serializers.ChoiceField(choices=CLIENT_TYPES, read_only=True)
+
+
+class OAuthAppCreatedSerializer(OAuthAppSerializer):
+    """The 201: the application plus, for a confidential client, ``client_secret`` this once."""
+
+    client_secret = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="Shown only in this response (stored hashed); null for public clients.",
+    )

@@ -1,0 +1,148 @@
+"""The OAuth pages and endpoints, as thin subclasses of django-oauth-toolkit's views.
+
+- ``/login`` and ``/logout``: Django's session login, for the consent page only (API calls
+  never use the session). Plain accessible HTML, CSRF protected, POSTs rate limited per
+  address with django-ratelimit (``API_AUTH["LOGIN_RATE"]``), as the admin login is.
+- ``/authorize``: the consent page naming the application and each scope. Approving
+  redirects with ``code``; denying with ``error=access_denied``; for the out-of-band URI
+  ``urn:ietf:wg:oauth:2.0:oob`` the code is shown on a page to copy.
+- ``/api/v1/oauth/token`` and ``/api/v1/oauth/revoke`` (RFC 7009): in the strict
+  ``authenticate`` rate-limit scope, which fails closed.
+- ``/.well-known/oauth-authorization-server`` (RFC 8414).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import NoReverseMatch, reverse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django_ratelimit.decorators import ratelimit
+from oauth2_provider import views as dot_views
+
+from auth.conf import auth_settings
+from auth.oauth.scopes import describe
+from auth.oauth.services import OOB_URI
+
+
+def login_rate(group: str, request: HttpRequest) -> str:
+    return auth_settings().LOGIN_RATE
+
+
+rate_limited = method_decorator(
+    ratelimit(group="oauth-pages", key="ip", rate=login_rate, method="POST", block=True), name="dispatch"
+)
+
+
+class KeepsOpener:
+    """Pages a client may open in a popup (Swagger UI's *Authorize* does).
+
+    Django's default ``Cross-Origin-Opener-Policy: same-origin`` would cut the popup off
+    from the window that opened it, so the callback page could not hand the code back.
+    Framing stays forbidden (``X-Frame-Options: DENY``).
+    """
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        response["Cross-Origin-Opener-Policy"] = "unsafe-none"
+        return response
+
+
+@rate_limited
+class LoginView(KeepsOpener, auth_views.LoginView):
+    template_name = "auth/oauth/login.html"
+    redirect_authenticated_user = False
+
+
+class LogoutView(KeepsOpener, auth_views.LogoutView):
+    template_name = "auth/oauth/logged_out.html"
+
+
+@rate_limited
+class AuthorizationView(KeepsOpener, dot_views.AuthorizationView):
+    """django-oauth-toolkit's consent flow with this service's page and the out-of-band code page."""
+
+    template_name = "auth/oauth/authorize.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["scope_items"] = [(scope, describe(scope)) for scope in context.get("scopes", [])]
+        return context
+
+    def redirect(self, redirect_to: str, application: Any) -> HttpResponse:
+        if redirect_to.startswith(OOB_URI):
+            query = parse_qs(urlsplit(redirect_to).query)
+            context = {
+                "application": application,
+                "code": (query.get("code") or [""])[0],
+                "error": (query.get("error") or [""])[0],
+            }
+            response = render(self.request, "auth/oauth/oob.html", context)
+            response["Cache-Control"] = "no-store"
+            return response
+        return super().redirect(redirect_to, application)
+
+
+class TokenView(dot_views.TokenView):
+    """``POST /api/v1/oauth/token``: ``authorization_code`` (with the PKCE verifier) and ``refresh_token``."""
+
+    rate_limit_scopes = {"POST": "authenticate"}
+
+
+class RevokeTokenView(dot_views.RevokeTokenView):
+    """``POST /api/v1/oauth/revoke`` (RFC 7009): an access or refresh token, by its client."""
+
+    rate_limit_scopes = {"POST": "authenticate"}
+
+
+ENDPOINT_NAMES = {"authorize": "oauth-authorize", "token": "oauth-token", "revoke-token": "oauth-revoke"}
+
+
+class ServerMetadataView(dot_views.OAuthServerMetadataView):
+    """RFC 8414 metadata naming this service's endpoints (django-oauth-toolkit's, re-pointed)."""
+
+    def _get_endpoint_url(self, request: HttpRequest, view_name: str, required: bool = False) -> str | None:
+        name = ENDPOINT_NAMES.get(view_name)
+        if name is None:
+            return None
+        try:
+            return request.build_absolute_uri(reverse(name))
+        except NoReverseMatch:
+            if required:
+                raise
+            return None
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().get(request, *args, **kwargs)
+        response["Cache-Control"] = "public, max-age=300"
+        return response
+
+
+class SwaggerCallbackView(View):
+    """``/api/v1/oauth2-redirect.html``: Swagger UI's OAuth callback, served beside the docs page.
+
+    The sidecar's own page redirected to as a static file would carry the default
+    ``Cross-Origin-Opener-Policy: same-origin`` and lose ``window.opener``, so the code
+    could not reach the docs page; this serves the same script without that header.
+    """
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        script = static("drf_spectacular_sidecar/swagger-ui-dist/oauth2-redirect.js")
+        html = f'<!doctype html>\n<html lang="en"><head><title>Signing in</title></head>\n<body><script src="{script}"></script></body></html>\n'
+        response = HttpResponse(html)
+        response["Cross-Origin-Opener-Policy"] = "unsafe-none"
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+def with_rate_limit_scopes(view_class: Any) -> Any:
+    """``as_view()`` exposing the class as ``.cls``, where the rate limiter looks (as DRF's views do)."""
+    view = view_class.as_view()
+    view.cls = view_class
+    return view

@@ -1,0 +1,167 @@
+"""``/api/v1/oauth/apps``: registration, the secret shown once and hashed, changes, scopes."""
+
+import pytest
+from oauth2_provider.models import Application
+
+from auth.oauth.services import OOB_URI
+
+pytestmark = pytest.mark.django_db
+
+BODY = {"name": "CI", "redirect_uris": ["https://ci.example/cb", OOB_URI], "scopes": ["repos:read"]}
+
+
+def test_a_confidential_clients_secret_is_shown_once_and_stored_hashed(api_client, auth_headers):
+    created = api_client.post("/api/v1/oauth/apps", BODY, format="json", **auth_headers)
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["client_type"] == "confidential" and body["scopes"] == ["repos:read"]
+    assert body["redirect_uris"] == BODY["redirect_uris"]
+    secret = body["client_secret"]
+    assert secret and len(secret) >= 40
+    stored = Application.objects.get(client_id=body["client_id"]).client_secret
+    assert stored.startswith("pbkdf2_sha256$") and secret not in stored
+
+    listed = api_client.get("/api/v1/oauth/apps", **auth_headers).json()
+    assert listed["total"] == 1 and "client_secret" not in listed["results"][0]
+    shown = api_client.get(f"/api/v1/oauth/apps/{body['client_id']}", **auth_headers).json()
+    assert "client_secret" not in shown and shown["name"] == "CI"
+
+
+def test_a_public_client_has_no_secret(api_client, auth_headers):
+    created = api_client.post("/api/v1/oauth/apps", {**BODY, "client_type": "public"}, format="json", **auth_headers)
+    assert created.status_code == 201 and created.json()["client_secret"] is None
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("redirect_uris", ["ftp://ci.example/cb"]),
+        ("redirect_uris", ["https://ci.example/cb#frag"]),
+        ("redirect_uris", []),
+        ("scopes", ["*"]),
+        ("scopes", ["repos:admin"]),
+        ("client_type", "implicit"),
+    ],
+)
+def test_bad_fields_are_400s_naming_the_field(api_client, auth_headers, field, value):
+    response = api_client.post("/api/v1/oauth/apps", {**BODY, field: value}, format="json", **auth_headers)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"].startswith(field)
+
+
+def test_put_changes_the_app_and_revokes_tokens_with_lost_scopes(api_client, auth_headers, user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken
+
+    client_id = api_client.post(
+        "/api/v1/oauth/apps", {**BODY, "scopes": ["repos:read", "keys:read"]}, format="json", **auth_headers
+    ).json()["client_id"]
+    application = Application.objects.get(client_id=client_id)
+    expires = timezone.now() + timedelta(hours=1)
+    kept = AccessToken.objects.create(
+        user=user, application=application, scope="repos:read", expires=expires, token="a"
+    )
+    AccessToken.objects.create(user=user, application=application, scope="keys:read", expires=expires, token="b")
+    response = api_client.put(
+        f"/api/v1/oauth/apps/{client_id}",
+        {"name": "CI 2", "redirect_uris": ["https://ci.example/v2"], "scopes": ["repos:read"]},
+        format="json",
+        **auth_headers,
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["name"] == "CI 2" and response.json()["scopes"] == ["repos:read"]
+    assert list(AccessToken.objects.values_list("pk", flat=True)) == [kept.pk]
+
+
+def test_the_oauthapps_scope_is_needed_and_others_apps_are_404(api_client, headers_for, user, other_user):
+    assert api_client.get("/api/v1/oauth/apps", **headers_for(user, scopes=["repos:read"])).status_code == 403
+    created = api_client.post(
+        "/api/v1/oauth/apps", BODY, format="json", **headers_for(user, scopes=["oauthapps:write"])
+    )
+    assert created.status_code == 201
+    client_id = created.json()["client_id"]
+    assert api_client.get(f"/api/v1/oauth/apps/{client_id}", **headers_for(other_user)).status_code == 404
+    assert api_client.delete(f"/api/v1/oauth/apps/{client_id}", **headers_for(other_user)).status_code == 404
+
+
+def test_a_confidential_client_authenticates_with_its_secret(api_client, auth_headers, user):
+    """Authorization: Basic at the token endpoint passes the credential middleware untouched."""
+    import base64
+
+    from authlib.common.security import generate_token
+    from authlib.oauth2.rfc7636 import create_s256_code_challenge
+    from django.test import Client
+
+    body = api_client.post("/api/v1/oauth/apps", BODY, format="json", **auth_headers).json()
+    browser = Client()
+    browser.force_login(user)
+    verifier = generate_token(48)
+    params = {
+        "response_type": "code",
+        "client_id": body["client_id"],
+        "redirect_uri": "https://ci.example/cb",
+        "scope": "repos:read",
+        "code_challenge": create_s256_code_challenge(verifier),
+        "code_challenge_method": "S256",
+        "allow": "on",
+    }
+    redirect = browser.post("/authorize", params)
+    code = redirect["Location"].split("code=")[1].split("&")[0]
+    basic = base64.b64encode(f"{body['client_id']}:{body['client_secret']}".encode()).decode()
+    data = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": params["redirect_uri"],
+        "code_verifier": verifier,
+    }
+    wrong = base64.b64encode(f"{body['client_id']}:nope".encode()).decode()
+    assert (
+        api_client.post(
+            "/api/v1/oauth/token", data, format="multipart", HTTP_AUTHORIZATION=f"Basic {wrong}"
+        ).status_code
+        == 401
+    )
+    token = api_client.post("/api/v1/oauth/token", data, format="multipart", HTTP_AUTHORIZATION=f"Basic {basic}")
+    assert token.status_code == 200, token.content
+
+
+def test_the_admin_pages_show_no_token_or_secret(api_client, auth_headers, user, django_user_model):
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken, RefreshToken
+
+    from auth.oauth.tokens import access_token_text, refresh_token_text
+
+    body = api_client.post("/api/v1/oauth/apps", BODY, format="json", **auth_headers).json()
+    application = Application.objects.get(client_id=body["client_id"])
+    access_text, refresh_text = access_token_text(), refresh_token_text()
+    access = AccessToken(
+        user=user, application=application, scope="repos:read", expires=timezone.now() + timedelta(hours=1)
+    )
+    access._raw_token, access.token = access_text, ""
+    access.save()
+    refresh = RefreshToken(user=user, application=application, access_token=access)
+    refresh._raw_token, refresh.token = refresh_text, ""
+    refresh.save()
+    admin = Client()
+    admin.force_login(django_user_model.objects.create_superuser("root", password="x" * 20))
+    pages = [
+        "/admin/oauth2_provider/application/",
+        f"/admin/oauth2_provider/application/{application.pk}/change/",
+        "/admin/oauth2_provider/accesstoken/",
+        f"/admin/oauth2_provider/accesstoken/{access.pk}/change/",
+        "/admin/oauth2_provider/refreshtoken/",
+        f"/admin/oauth2_provider/refreshtoken/{refresh.pk}/change/",
+        "/admin/api_auth/oauthclient/",
+        f"/admin/api_auth/oauthclient/{application.pk}/change/",
+    ]
+    for page in pages:
+        response = admin.get(page)
+        assert response.status_code == 200, page
+        content = response.content.decode()
+        for secret in (body["client_secret"], access_text, refresh_text, access_text[11:], refresh_text[11:]):
+            assert secret not in content, page
