@@ -186,3 +186,57 @@ def test_exact_under_concurrency_across_processes(live_server_factory, rate_limi
         codes = [code for batch in pool.map(fetch, range(20)) for code in batch]
     assert len(codes) == 400
     assert codes.count(200) == 100 and codes.count(429) == 300
+
+
+class TestConditionalReads:
+    """A 304 (§1.12) costs no quota, but the limiter is still consulted."""
+
+    def test_a_304_leaves_remaining_unchanged(self, api_client, key, rate_limits):
+        rate_limits(authenticated_read="10/3600+0")
+        auth = {"HTTP_AUTHORIZATION": f"token {key.secret}"}
+        first = api_client.get("/api/v1/keys", **auth)
+        assert first[h.RATELIMIT_REMAINING] == "9"
+        for _ in range(3):
+            again = api_client.get("/api/v1/keys", HTTP_IF_NONE_MATCH=first[h.ETAG], **auth)
+            assert again.status_code == 304
+            assert again[h.RATELIMIT_REMAINING] == "9" and again[h.RATELIMIT_SCOPE] == "authenticated-read"
+        # A conditional read that turns out to be a 200 is charged like any other.
+        missed = api_client.get("/api/v1/keys", HTTP_IF_NONE_MATCH='"stale"', **auth)
+        assert missed.status_code == 200 and missed[h.RATELIMIT_REMAINING] == "8"
+        assert api_client.get("/api/v1/keys", **auth)[h.RATELIMIT_REMAINING] == "7"
+
+    def test_over_the_limit_still_429(self, api_client, rate_limits):
+        rate_limits(anonymous_read="2/3600+0")
+        etag = api_client.get("/api/v1/version")[h.ETAG]
+        assert api_client.get("/api/v1/version", HTTP_IF_NONE_MATCH=etag).status_code == 304
+        assert api_client.get("/api/v1/version").status_code == 200  # the second of two
+        refused = api_client.get("/api/v1/version", HTTP_IF_NONE_MATCH=etag)
+        assert refused.status_code == 429
+        assert refused.json()["errors"][0]["reason"].startswith("rate limit exceeded for anonymous-read")
+        assert 1700 <= int(refused["Retry-After"]) <= 1800 and refused[h.RATELIMIT_REMAINING] == "0"
+        since = api_client.get("/api/v1/version", HTTP_IF_MODIFIED_SINCE="Tue, 01 Dec 2099 00:00:00 GMT")
+        assert since.status_code == 429
+
+    def test_redis_round_trips(self, api_client, monkeypatch):
+        """A 304 costs one round trip (the peek); a conditional read that is a 200, two."""
+        import redis.connection
+
+        sent = []
+        original = redis.connection.AbstractConnection.send_packed_command
+
+        def counting(self, command, check_health=True):
+            sent.append(command)
+            return original(self, command, check_health)
+
+        etag = api_client.get("/api/v1/version")[h.ETAG]  # script cached, connection open
+        api_client.get("/api/v1/version", HTTP_IF_NONE_MATCH=etag)
+        monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counting)
+        assert api_client.get("/api/v1/version", HTTP_IF_NONE_MATCH=etag).status_code == 304
+        assert len(sent) == 1
+        sent.clear()
+        assert api_client.get("/api/v1/version", HTTP_IF_NONE_MATCH='"other"').status_code == 200
+        assert len(sent) == 2
+
+    def test_redis_down_conditional_reads_go_on(self, api_client, stopped_redis):
+        response = api_client.get("/api/v1/version", HTTP_IF_NONE_MATCH='"x"')
+        assert response.status_code == 200 and h.ETAG in response

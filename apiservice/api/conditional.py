@@ -1,0 +1,185 @@
+"""Conditional requests (§1.12): ETags on reads, 304 for an unchanged one, 412 for a stale write.
+
+    GET /api/v1/repos/hello                                  -> 200  ETag: "9b2f...", Last-Modified: ...
+    GET /api/v1/repos/hello   If-None-Match: "9b2f..."       -> 304  (no body, no rate-limit quota)
+    PUT /api/v1/repos/hello   If-Match: "9b2f..."            -> 200, or 412 if it changed meanwhile
+
+The ETag is strong: a hash of the bytes of the rendered 200 body, so it needs no query
+and no knowledge of the resource, and each representation (JSON, YAML, ``?fields=``) has
+its own. ``Last-Modified`` comes from the resource's ``updated`` field where it has one.
+``If-None-Match`` uses the weak comparison (RFC 9110 §13.1.2) and wins over
+``If-Modified-Since``. The view still runs for a 304: what a client saves is the body and,
+in :mod:`ratelimit.middleware`, the quota.
+
+``If-Match`` on PUT/DELETE is checked against the ETag of the current representation,
+found by dispatching a GET of the same URL (same credential and ``Accept``, no query
+string) to the same view. The check and the write run in one transaction under an
+advisory lock on the path, so of two writers that send the same ETag in ``If-Match`` only
+one passes: the second sees the first one's change and gets its 412. A URL whose GET is not a 200 (absent,
+or no GET at all) is left to the view. No models: the lock is a plain SQL call.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
+from django.utils.http import http_date, parse_etags, parse_http_date_safe
+
+from apiservice.api.errors import json_error
+from apiservice.api.headers import (
+    API_PREFIX,
+    CONTENT_LENGTH,
+    CONTENT_TYPE,
+    ETAG,
+    IF_MATCH,
+    IF_MODIFIED_SINCE,
+    IF_NONE_MATCH,
+    LAST_MODIFIED,
+)
+
+READ_METHODS = frozenset({"GET", "HEAD"})
+GUARDED_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
+# Representation metadata a 304 leaves out (RFC 9110 §15.4.5). Content-Length stays: in a
+# 304 it must be the length of the 200's body or absent (§8.6), and left out, Django's
+# CommonMiddleware would add a wrong "0".
+NOT_FOR_304 = frozenset({CONTENT_TYPE.lower()})
+
+
+def etag_of(content: bytes) -> str:
+    """A strong ETag for ``content``: 128 bits of BLAKE2b, quoted.
+
+    >>> etag = etag_of(b'{"version": "0.1.0"}')
+    >>> len(etag), etag[0], etag[-1]
+    (34, '"', '"')
+    """
+    return '"' + hashlib.blake2b(content, digest_size=16).hexdigest() + '"'
+
+
+def _opaque(tag: str) -> str:
+    return tag.removeprefix("W/")
+
+
+def none_match(header: str, etag: str) -> bool:
+    """``If-None-Match`` names ``etag`` (weak comparison: ``W/"x"`` matches ``"x"``), or is ``*``."""
+    tags = parse_etags(header)
+    return "*" in tags or any(_opaque(tag) == _opaque(etag) for tag in tags)
+
+
+def match(header: str, etag: str) -> bool:
+    """``If-Match`` names ``etag`` (strong comparison: a weak tag never matches), or is ``*``."""
+    tags = parse_etags(header)
+    return "*" in tags or any(tag == etag and not tag.startswith("W/") for tag in tags)
+
+
+def is_conditional_read(request: HttpRequest) -> bool:
+    """A GET/HEAD that may be answered 304; the rate limiter charges it only if it is not."""
+    return request.method in READ_METHODS and (IF_NONE_MATCH in request.headers or IF_MODIFIED_SINCE in request.headers)
+
+
+def last_modified_of(response: HttpResponse) -> int | None:
+    """Unix seconds of the ``updated`` field of the object a view returned, if it has one."""
+    data = getattr(response, "data", None)
+    updated = data.get("updated") if isinstance(data, dict) else None
+    if not isinstance(updated, str):
+        return None
+    try:
+        return int(datetime.fromisoformat(updated).timestamp())
+    except ValueError:
+        return None
+
+
+def not_modified(request: HttpRequest, etag: str, last_modified: int | None) -> bool:
+    if IF_NONE_MATCH in request.headers:
+        return none_match(request.headers[IF_NONE_MATCH], etag)
+    since = parse_http_date_safe(request.headers.get(IF_MODIFIED_SINCE, ""))
+    return since is not None and last_modified is not None and last_modified <= since
+
+
+def not_modified_response(response: HttpResponse) -> HttpResponse:
+    """The 304 for ``response``: no body, its headers (ETag, Link, Vary, ...) but its Content-Type."""
+    result = HttpResponseNotModified()
+    for name, value in response.items():
+        if name.lower() not in NOT_FOR_304:
+            result[name] = value
+    result[CONTENT_LENGTH] = str(len(response.content))
+    return result
+
+
+def path_lock_id(path: str) -> int:
+    """A signed 64-bit PostgreSQL advisory lock id for ``path``."""
+    digest = hashlib.blake2b(f"if-match:{path.rstrip('/')}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def current_etag(request: HttpRequest, view_func: Callable[..., Any], args: Any, kwargs: Any) -> str | None:
+    """The ETag a plain GET of this URL would carry now, or None when that GET is not a 200."""
+    probe = copy.copy(request)
+    probe.method = "GET"
+    probe.META = {**request.META, "REQUEST_METHOD": "GET", "QUERY_STRING": ""}
+    for name in ("CONTENT_LENGTH", "CONTENT_TYPE"):
+        probe.META.pop(name, None)
+    probe.GET = QueryDict()
+    response = view_func(probe, *args, **kwargs)
+    if hasattr(response, "render"):
+        response = response.render()
+    if response.status_code != 200 or response.streaming:
+        return None
+    return etag_of(response.content)
+
+
+class ConditionalRequestMiddleware:
+    """ETag/Last-Modified and 304 on /api/ reads; 412 for a stale ``If-Match`` on writes.
+
+    Sits inside :class:`ratelimit.middleware.RateLimitMiddleware`, which adds its headers to
+    the 304 built here and, seeing the 304, charges nothing for it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(API_PREFIX):
+            return self.get_response(request)
+        if request.method in READ_METHODS:
+            return self.read(request, self.get_response(request))
+        if request.method in GUARDED_METHODS and IF_MATCH in request.headers:
+            with transaction.atomic():  # the check in process_view and the write, together
+                response = self.get_response(request)
+                if response.status_code >= 500:
+                    transaction.set_rollback(True)
+            return response
+        return self.get_response(request)
+
+    def read(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if response.status_code != 200 or response.streaming:
+            return response
+        etag = response.get(ETAG) or etag_of(response.content)
+        response[ETAG] = etag
+        last_modified = last_modified_of(response)
+        if last_modified is not None:
+            response[LAST_MODIFIED] = http_date(last_modified)
+        if not_modified(request, etag, last_modified):
+            return not_modified_response(response)
+        return response
+
+    def process_view(self, request: HttpRequest, view_func: Any, args: Any, kwargs: Any) -> HttpResponse | None:
+        if (
+            request.method not in GUARDED_METHODS
+            or IF_MATCH not in request.headers
+            or not request.path.startswith(API_PREFIX)
+        ):
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [path_lock_id(request.path)])
+        etag = current_etag(request, view_func, args, kwargs)
+        if etag is None or match(request.headers[IF_MATCH], etag):
+            return None
+        return json_error(
+            412, "the resource changed since you fetched it: If-Match does not match its current ETag", ETag=etag
+        )

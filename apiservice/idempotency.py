@@ -1,0 +1,252 @@
+"""Idempotent writes (§1.13): a retried POST/PUT/PATCH/DELETE with the same ``Idempotency-Key``
+changes nothing and gets the first answer again, as Stripe and the IETF draft
+(draft-ietf-httpapi-idempotency-key-header) describe.
+
+    POST /api/v1/repos   Idempotency-Key: 5c0e...   {"name": "hello"}   -> 201 (the repository is created)
+    POST /api/v1/repos   Idempotency-Key: 5c0e...   {"name": "hello"}   -> 201, Idempotent-Replayed: true
+    POST /api/v1/repos   Idempotency-Key: 5c0e...   {"name": "other"}   -> 422
+    (the same key while the first request still runs)                   -> 409
+
+Keys belong to the credential's user; anonymous requests ignore the header. The whole
+request runs in one transaction that first takes a PostgreSQL advisory lock on (user, key)
+without waiting (a second request finding it held is the 409) and ends by writing the
+answer: the change, its webhook outbox rows and the stored answer commit together or not at
+all. So a crash mid-request leaves neither a change nor a key stuck "in progress", and a
+replay never runs the view, which is why a webhook is emitted once per change, never per
+replay. Only 2xx answers are stored: an error changed nothing, and a retry runs afresh.
+Answers are kept 24 hours (:data:`RETENTION`); :func:`idempotency_prune` removes older ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.core.exceptions import RequestDataTooBig
+from django.db import connection, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from apiservice.api.errors import STATUS_REASONS, ServiceError, error_body, json_error
+from apiservice.api.headers import API_PREFIX, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, RETRY_AFTER
+from apiservice.models import IdempotencyRecord
+
+RETENTION = timedelta(hours=24)
+MAX_KEY_LENGTH = 255
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+NONCE_BYTES = 12
+
+
+class IdempotencyError(ServiceError):
+    """A request whose ``Idempotency-Key`` cannot be honoured; ``status`` is the answer."""
+
+    status = 400
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(IDEMPOTENCY_KEY, reason)
+
+
+class KeyInUse(IdempotencyError):
+    status = 409
+
+
+class KeyReused(IdempotencyError):
+    status = 422
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The right to run a request under a key, held until its transaction ends."""
+
+    user_id: int
+    key: str
+    key_hash: str
+    fingerprint: str
+    method: str
+    path: str
+
+
+def parse_key(raw: str) -> str:
+    """The key of an ``Idempotency-Key`` header: Stripe's bare token or the draft's quoted string.
+
+    >>> parse_key('"8e03978e-40d5-43e8-bc93-6894a57f9324"')
+    '8e03978e-40d5-43e8-bc93-6894a57f9324'
+    """
+    key = raw.strip()
+    if len(key) >= 2 and key[0] == key[-1] == '"':
+        key = key[1:-1]
+    if not key:
+        raise IdempotencyError("Idempotency-Key must not be empty")
+    if len(key) > MAX_KEY_LENGTH:
+        raise IdempotencyError(f"Idempotency-Key must be at most {MAX_KEY_LENGTH} characters")
+    if not all(" " <= char <= "~" for char in key):
+        raise IdempotencyError("Idempotency-Key must be printable ASCII")
+    return key
+
+
+def canonical_body(body: bytes) -> bytes:
+    """A JSON body with sorted keys and no spacing, so a re-encoded retry still matches; else as is."""
+    try:
+        return json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    except ValueError:
+        return body
+
+
+def request_fingerprint(request: HttpRequest) -> str:
+    """What must be equal for a retry: method, path (either slash form), query and body."""
+    digest = hashlib.sha256()
+    for part in (request.method or "", request.path.rstrip("/"), request.META.get("QUERY_STRING", "")):
+        digest.update(part.encode() + b"\0")
+    digest.update(canonical_body(request.body))
+    return digest.hexdigest()
+
+
+def key_hash(*, user_id: int, key: str) -> str:
+    return salted_hmac("apiservice.idempotency.key", f"{user_id}:{key}", algorithm="sha256").hexdigest()
+
+
+def _cipher(*, user_id: int, key: str) -> AESGCM:
+    return AESGCM(salted_hmac("apiservice.idempotency.body", f"{user_id}:{key}", algorithm="sha256").digest())
+
+
+def _lock_id(digest: str) -> int:
+    return int.from_bytes(bytes.fromhex(digest)[:8], "big", signed=True)
+
+
+def idempotency_begin(
+    *, user_id: int, key: str, fingerprint: str, method: str, path: str
+) -> Claim | tuple[IdempotencyRecord, bytes]:
+    """Claim ``key`` for this request, or find its stored answer ``(record, body)``.
+
+    Must run inside the request's transaction: the claim is an advisory lock that the
+    commit (which also makes the stored answer visible) releases. Raises :class:`KeyInUse`
+    while another request holds the key and :class:`KeyReused` for a different request.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("idempotency_begin needs the request's transaction")
+    hashed = key_hash(user_id=user_id, key=key)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_lock_id(hashed)])
+        (locked,) = cursor.fetchone()
+    if not locked:
+        raise KeyInUse("a request with this Idempotency-Key is still in progress; retry it shortly")
+    record = IdempotencyRecord.objects.filter(user_id=user_id, key_hash=hashed).first()
+    if record is not None and record.created < timezone.now() - RETENTION:
+        record.delete()
+        record = None
+    if record is None:
+        return Claim(user_id, key, hashed, fingerprint, method, path)
+    if record.fingerprint != fingerprint:
+        raise KeyReused("this Idempotency-Key was used for a different request (method, path or body)")
+    body = _cipher(user_id=user_id, key=key).decrypt(
+        bytes(record.body[:NONCE_BYTES]), bytes(record.body[NONCE_BYTES:]), fingerprint.encode()
+    )
+    return record, body
+
+
+def idempotency_store(*, claim: Claim, response: HttpResponse) -> IdempotencyRecord:
+    """Keep the first answer: status, headers and the body, encrypted with the client's key."""
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = _cipher(user_id=claim.user_id, key=claim.key).encrypt(
+        nonce, bytes(response.content), claim.fingerprint.encode()
+    )
+    return IdempotencyRecord.objects.create(
+        user_id=claim.user_id,
+        key_hash=claim.key_hash,
+        fingerprint=claim.fingerprint,
+        method=claim.method,
+        path=claim.path[:2048],
+        status=response.status_code,
+        headers=[[name, value] for name, value in response.items()],
+        body=nonce + sealed,
+    )
+
+
+def replay_response(record: IdempotencyRecord, body: bytes) -> HttpResponse:
+    response = HttpResponse(body, status=record.status)
+    del response["Content-Type"]
+    for name, value in record.headers:
+        response[name] = value
+    response[IDEMPOTENT_REPLAYED] = "true"
+    return response
+
+
+def idempotency_prune(*, older_than: timedelta = RETENTION, batch_size: int = 1000) -> int:
+    """Remove stored answers created before ``now - older_than``; returns how many.
+
+    For the retention task, as ``audit_log_prune``: each batch of ``batch_size`` ids is one
+    short transaction. Answers past :data:`RETENTION` are already ignored, so pruning only
+    reclaims space: ``idempotency_prune(older_than=RETENTION)``.
+    """
+    old = IdempotencyRecord.objects.filter(created__lt=timezone.now() - older_than).order_by("id")
+    removed = 0
+    while True:
+        with transaction.atomic():
+            ids = list(old.values_list("id", flat=True)[:batch_size])
+            if not ids:
+                return removed
+            removed += IdempotencyRecord.objects.filter(id__in=ids).delete()[0]
+
+
+def applies(request: HttpRequest) -> bool:
+    return (
+        request.method in WRITE_METHODS
+        and IDEMPOTENCY_KEY in request.headers
+        and request.path.startswith(API_PREFIX)
+        and getattr(request, "api_credential", None) is not None
+    )
+
+
+class IdempotencyMiddleware:
+    """Runs a keyed write in one transaction with its claim and its stored answer.
+
+    Placed after the credential and rate-limit middlewares (the user is known; a retry is
+    still counted and refused over the limit) and before the conditional one (a retried
+    PUT replays its answer rather than failing its now-stale ``If-Match``).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not applies(request):
+            return self.get_response(request)
+        with transaction.atomic():
+            response = self.get_response(request)
+            claim = getattr(request, "idempotency_claim", None)
+            if claim is not None and 200 <= response.status_code < 300 and not response.streaming:
+                idempotency_store(claim=claim, response=response)
+            elif response.status_code >= 500:
+                transaction.set_rollback(True)
+        return response
+
+    def process_view(self, request: HttpRequest, view_func: Any, args: Any, kwargs: Any) -> HttpResponse | None:
+        if not applies(request):
+            return None
+        try:
+            key = parse_key(request.headers[IDEMPOTENCY_KEY])
+            begun = idempotency_begin(
+                user_id=request.api_credential.user_id,  # type: ignore[attr-defined]
+                key=key,
+                fingerprint=request_fingerprint(request),
+                method=request.method or "",
+                path=request.path,
+            )
+        except IdempotencyError as exc:
+            error = JsonResponse(error_body(exc.reason, exc.field), status=exc.status)
+            if exc.status == 409:
+                error[RETRY_AFTER] = "1"
+            return error
+        except RequestDataTooBig:
+            return json_error(413, STATUS_REASONS[413])
+        if isinstance(begun, Claim):
+            request.idempotency_claim = begun  # type: ignore[attr-defined]
+            return None
+        return replay_response(*begun)

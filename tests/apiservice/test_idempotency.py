@@ -1,0 +1,219 @@
+"""Idempotent writes (§1.13): replay, 422 on another request, 409 while running, 400, expiry."""
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+import requests
+from django.db import connection, transaction
+from django.utils import timezone
+
+from apiservice.api import headers as h
+from apiservice.idempotency import RETENTION, idempotency_prune
+from apiservice.models import IdempotencyRecord
+from auth.models import ApiKey
+from resources.models import Repository
+from webhooks.models import Delivery, Event, Subscription
+
+KEY = "5c0e8e0e-40d5-43e8-bc93-6894a57f9324"
+
+
+@pytest.fixture
+def auth(api_key):
+    return {"HTTP_AUTHORIZATION": f"token {api_key.secret}"}
+
+
+def post_repo(api_client, auth, body=None, key=KEY, path="/api/v1/repos", **extra):
+    body = {"name": "hello", "description": "first"} if body is None else body
+    return api_client.post(path, body, format="json", HTTP_IDEMPOTENCY_KEY=key, **auth, **extra)
+
+
+@pytest.mark.django_db
+class TestReplay:
+    def test_replay_returns_the_first_answer_and_changes_nothing(self, api_client, auth, user):
+        Subscription.objects.create(user=user, url="https://hooks.example.org/in", events=["repo:create"])
+        first = post_repo(api_client, auth)
+        assert first.status_code == 201 and h.IDEMPOTENT_REPLAYED not in first
+
+        again = post_repo(api_client, auth)
+        assert again.status_code == 201
+        assert again[h.IDEMPOTENT_REPLAYED] == "true"
+        assert again.content == first.content and again["Content-Type"] == first["Content-Type"]
+        assert h.RATELIMIT_REMAINING in again  # still counted (see test_replays_are_still_rate_limited)
+
+        # The same request in another spelling: the other slash form, JSON re-encoded.
+        raw = '{ "description": "first",  "name": "hello" }'
+        respelled = api_client.post(
+            "/api/v1/repos/", raw, content_type="application/json", HTTP_IDEMPOTENCY_KEY=KEY, **auth
+        )
+        assert respelled.status_code == 201 and respelled[h.IDEMPOTENT_REPLAYED] == "true"
+
+        assert Repository.objects.filter(owner=user).count() == 1
+        assert Event.objects.filter(user=user, name="repo:create").count() == 1
+        assert Delivery.objects.filter(event_name="repo:create").count() == 1
+        assert IdempotencyRecord.objects.count() == 1
+
+    def test_an_empty_answer_is_replayed_empty(self, api_client, auth, user):
+        post_repo(api_client, auth)
+        first = api_client.delete("/api/v1/repos/hello", HTTP_IDEMPOTENCY_KEY="del-1", **auth)
+        again = api_client.delete("/api/v1/repos/hello", HTTP_IDEMPOTENCY_KEY="del-1", **auth)
+        assert first.status_code == again.status_code == 204
+        assert again.content == b"" and again[h.IDEMPOTENT_REPLAYED] == "true"
+        assert api_client.delete("/api/v1/repos/hello", **auth).status_code == 404  # without a key: it is gone
+
+    def test_a_different_body_or_route_is_422(self, api_client, auth, user):
+        assert post_repo(api_client, auth).status_code == 201
+        other_body = post_repo(api_client, auth, {"name": "other"})
+        other_route = api_client.put(
+            "/api/v1/repos/hello", {"name": "hello", "description": "first"}, format="json",
+            HTTP_IDEMPOTENCY_KEY=KEY, **auth,
+        )  # fmt: skip
+        for response in (other_body, other_route):
+            assert response.status_code == 422
+            assert response.json()["errors"] == [
+                {
+                    "field": "Idempotency-Key",
+                    "reason": "this Idempotency-Key was used for a different request (method, path or body)",
+                }  # fmt: skip
+            ]
+        assert list(Repository.objects.values_list("name", "description")) == [("hello", "first")]
+
+    def test_keys_belong_to_the_user(self, api_client, auth, other_user, headers_for):
+        mine = post_repo(api_client, auth)
+        theirs = post_repo(api_client, headers_for(other_user))
+        assert theirs.status_code == 201 and h.IDEMPOTENT_REPLAYED not in theirs
+        assert theirs.json()["id"] != mine.json()["id"]
+
+    def test_errors_are_not_stored_so_a_retry_runs_again(self, api_client, auth):
+        bad = post_repo(api_client, auth, {"name": "a b"})
+        assert bad.status_code == 400 and IdempotencyRecord.objects.count() == 0
+        assert post_repo(api_client, auth, {"name": "fixed"}).status_code == 201
+
+    @pytest.mark.parametrize(
+        ("key", "status"),
+        [("k" * 255, 201), ('"' + "q" * 255 + '"', 201), ("k" * 256, 400), ("", 400), ("tab\tkey", 400)],
+    )
+    def test_key_syntax(self, api_client, auth, key, status):
+        response = post_repo(api_client, auth, key=key)
+        assert response.status_code == status
+        if status == 400:
+            assert response.json()["errors"][0]["field"] == "Idempotency-Key"
+            assert not Repository.objects.exists()
+
+    def test_anonymous_requests_ignore_the_header(self, api_client, api_key):
+        for _ in range(2):
+            response = api_client.post(
+                "/api/v1/authenticate", {"apiKey": api_key.secret}, format="json", HTTP_IDEMPOTENCY_KEY="anon"
+            )
+            assert response.status_code == 200 and h.IDEMPOTENT_REPLAYED not in response
+        assert not IdempotencyRecord.objects.exists()
+
+    def test_a_retried_put_replays_rather_than_failing_its_stale_if_match(self, api_client, auth):
+        post_repo(api_client, auth)
+        etag = api_client.get("/api/v1/repos/hello", **auth)[h.ETAG]
+
+        def put():
+            return api_client.put(
+                "/api/v1/repos/hello", {"description": "second"}, format="json",
+                HTTP_IF_MATCH=etag, HTTP_IDEMPOTENCY_KEY="put-1", **auth,
+            )  # fmt: skip
+
+        assert put().status_code == 200
+        assert put()[h.IDEMPOTENT_REPLAYED] == "true"
+
+    def test_replays_are_still_rate_limited(self, api_client, auth, rate_limits):
+        rate_limits(authenticated_write="2/3600+0")
+        assert post_repo(api_client, auth).status_code == 201
+        assert post_repo(api_client, auth).status_code == 201
+        assert post_repo(api_client, auth).status_code == 429
+
+    def test_the_stored_answer_keeps_no_secret_in_the_clear(self, api_client, auth):
+        first = api_client.post(
+            "/api/v1/keys", {"name": "ci", "scopes": ["repos:read"]}, format="json", HTTP_IDEMPOTENCY_KEY=KEY, **auth
+        )
+        again = api_client.post(
+            "/api/v1/keys", {"name": "ci", "scopes": ["repos:read"]}, format="json", HTTP_IDEMPOTENCY_KEY=KEY, **auth
+        )
+        secret = first.json()["key"]
+        assert first.status_code == again.status_code == 201 and again.json()["key"] == secret
+        assert ApiKey.objects.filter(name="ci").count() == 1
+        record = IdempotencyRecord.objects.get()
+        stored = bytes(record.body) + record.key_hash.encode() + str(record.headers).encode()
+        assert secret.split("_")[2].encode() not in stored and KEY.encode() not in stored
+
+
+@pytest.mark.django_db
+class TestRetention:
+    def test_an_answer_expires_after_the_retention_window(self, api_client, auth):
+        body = {"name": "ci", "scopes": ["repos:read"]}
+        first = api_client.post("/api/v1/keys", body, format="json", HTTP_IDEMPOTENCY_KEY=KEY, **auth)
+        IdempotencyRecord.objects.update(created=timezone.now() - RETENTION + timedelta(minutes=1))
+        assert api_client.post("/api/v1/keys", body, format="json", HTTP_IDEMPOTENCY_KEY=KEY, **auth)[
+            h.IDEMPOTENT_REPLAYED
+        ] == "true"  # fmt: skip
+
+        IdempotencyRecord.objects.update(created=timezone.now() - RETENTION - timedelta(minutes=1))
+        later = api_client.post("/api/v1/keys", body, format="json", HTTP_IDEMPOTENCY_KEY=KEY, **auth)
+        assert later.status_code == 201 and h.IDEMPOTENT_REPLAYED not in later
+        assert later.json()["key"] != first.json()["key"]
+        assert ApiKey.objects.filter(name="ci").count() == 2
+        assert IdempotencyRecord.objects.count() == 1  # the expired answer was replaced
+
+    def test_prune_removes_old_answers_in_batches(self, api_client, auth):
+        for name in ("a", "b", "c"):
+            post_repo(api_client, auth, {"name": name}, key=f"old-{name}")
+        IdempotencyRecord.objects.update(created=timezone.now() - timedelta(hours=30))
+        post_repo(api_client, auth, {"name": "new"}, key="new")
+        assert idempotency_prune(older_than=RETENTION, batch_size=2) == 3
+        assert list(IdempotencyRecord.objects.values_list("path", flat=True)) == ["/api/v1/repos"]
+        assert idempotency_prune(older_than=RETENTION) == 0
+
+
+def waiting_on_a_lock(table: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # else the view is frozen for the transaction
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE %s",
+            [f'%INSERT INTO "{table}"%'],
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.slow
+def test_concurrent_use_is_409_and_the_answer_survives_a_restart(live_server_factory, django_user_model, make_key):
+    """Two requests with one key on a real gunicorn: the second, sent while the first is held
+    inside its transaction (on a table lock this test holds), is a 409; the first then
+    completes, and a retry on a freshly started server gets its stored answer."""
+    owner = django_user_model.objects.create_user("carol")
+    secret = make_key(owner, name="live").secret
+    server = live_server_factory(workers=2)
+    headers = {"Authorization": f"token {secret}", "Idempotency-Key": KEY}
+    body = {"name": "hello"}
+    table = Repository._meta.db_table
+    results: dict[str, requests.Response] = {}
+
+    def first() -> None:
+        results["first"] = requests.post(f"{server.url}/api/v1/repos", json=body, headers=headers, timeout=60)
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f'LOCK TABLE "{table}" IN SHARE MODE')
+        thread = threading.Thread(target=first)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not waiting_on_a_lock(table):
+            assert time.monotonic() < deadline, "the first request never reached the INSERT"
+            time.sleep(0.05)
+        second = requests.post(f"{server.url}/api/v1/repos", json=body, headers=headers, timeout=30)
+        assert second.status_code == 409
+        assert second.json()["errors"][0]["field"] == "Idempotency-Key" and second.headers["Retry-After"] == "1"
+    thread.join(60)
+    assert results["first"].status_code == 201
+
+    server.stop()
+    restarted = live_server_factory(workers=1)
+    third = requests.post(f"{restarted.url}/api/v1/repos", json=body, headers=headers, timeout=30)
+    assert third.status_code == 201 and third.headers[h.IDEMPOTENT_REPLAYED] == "true"
+    assert third.content == results["first"].content
+    assert Repository.objects.filter(owner=owner).count() == 1
