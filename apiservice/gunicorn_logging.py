@@ -1,4 +1,9 @@
-"""A gunicorn logger whose access lines never carry a credential (``?apiKey=...`` is masked)."""
+"""gunicorn loggers whose lines never carry a credential (``?apiKey=...`` is masked).
+
+``MaskingLogger`` for ``LOG_FORMAT=text``; ``JsonLogger`` for ``LOG_FORMAT=json`` writes
+gunicorn's own lines (start-up, worker exits, and access lines if enabled) in the same JSON
+shape as the service's (``apiservice.logging.JsonFormatter``). ``gunicorn.conf.py`` picks one.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-from apiservice.logging import mask_secrets
+from apiservice.logging import JsonFormatter, mask_secrets
 
 MASKED_ATOMS = ("r", "q", "U", "{raw_uri}e", "f")
 
@@ -18,3 +23,12 @@ class MaskingLogger(Logger):
             if isinstance(atoms.get(name), str):
                 atoms[name] = mask_secrets(atoms[name])
         return atoms
+
+
+class JsonLogger(MaskingLogger):
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        formatter = JsonFormatter("%(levelname)s %(name)s %(message)s %(request_id)s")
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.setFormatter(formatter)

@@ -3,22 +3,42 @@
 Starts the embedded PostgreSQL and Redis (unless DATABASE_URL/REDIS_URL are given),
 migrates, creates a demo user with an API key (embedded servers only), then runs gunicorn,
 a Celery worker and Celery beat. Ctrl-C stops all of them, and the embedded servers.
+
+The banner (URLs, the demo user and key) is printed once gunicorn answers
+``GET /api/v1/health``, and again once the workers' own start-up output has settled, so
+it is the last thing on the screen. Beat logs at WARNING and the worker's lines about the
+routine sweep are DEBUG, so nothing scrolls it away every 15 seconds. A port that is
+already taken stops the run before anything starts (exit code 2).
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 from apiservice import embedded as servers
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 DEMO_USER = "demo"
+PORT_TAKEN = 2
+SETTLE_SECONDS = 2.0
+# Output that starts this long after the banner is traffic, not the workers' start-up.
+STARTUP_WINDOW_SECONDS = 10.0
+UNHEALTHY_WARNING_SECONDS = 60.0
+# make run on a laptop or in a dev container may run as root; Celery's warning about it
+# (the JSON serializer is in use, so nothing unsafe is enabled) would bury the banner.
+QUIET_ROOT_WARNING = ["-W", "ignore:You're running the worker with superuser privileges"]
 
 
 def manage(*args: str, capture: bool = False) -> str:
@@ -54,10 +74,87 @@ def demo_credentials(var_dir: Path) -> tuple[str, str]:
     return password, key_file.read_text().strip()
 
 
-def start(name: str, argv: list[str]) -> subprocess.Popen[bytes]:
-    print(f"-> starting {name}", flush=True)
+class Output:
+    """Copies the children's output to ours, line by line, and notes when the last line came."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.last = time.monotonic()
+
+    def follow(self, stream: IO[bytes]) -> None:
+        threading.Thread(target=self._copy, args=(stream,), daemon=True).start()
+
+    def _copy(self, stream: IO[bytes]) -> None:
+        for line in iter(stream.readline, b""):
+            with self.lock:
+                sys.stdout.buffer.write(line)
+                sys.stdout.flush()
+                self.last = time.monotonic()
+
+    def print(self, text: str) -> None:
+        with self.lock:
+            print(text, flush=True)
+
+
+def port_taken(port: int) -> bool:
+    """True if gunicorn could not bind 127.0.0.1:port (it sets SO_REUSEADDR too)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def healthy(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base}/api/v1/health", timeout=2) as response:
+            return response.status == 200
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+def settled(output: Output, *, since: float) -> bool:
+    """Something was printed after ``since`` (the workers' start-up), and nothing for a while now."""
+    return output.last > since and time.monotonic() - output.last >= SETTLE_SECONDS
+
+
+class Banner:
+    """Printed once the service answers, and once more when the workers' start-up output has settled."""
+
+    def __init__(self, text: str, output: Output) -> None:
+        self.text, self.output = text, output
+        self.shown_at: float | None = None
+        self.done = False
+        self.started = time.monotonic()
+        self.warned = False
+
+    def tick(self, healthy: Callable[[], bool]) -> None:
+        if self.shown_at is None:
+            if healthy():
+                self.output.print(self.text)
+                self.shown_at = time.monotonic()
+            elif not self.warned and time.monotonic() - self.started > UNHEALTHY_WARNING_SECONDS:
+                self.output.print("-> GET /api/v1/health has not answered 200 yet; the output above says why")
+                self.warned = True
+        elif not self.done:
+            if settled(self.output, since=self.shown_at):
+                self.output.print(self.text)
+                self.done = True
+            elif self.output.last <= self.shown_at and time.monotonic() - self.shown_at > STARTUP_WINDOW_SECONDS:
+                self.done = True  # the start-up was over before the banner: it is still the last thing shown
+
+
+def start(name: str, argv: list[str], output: Output, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    output.print(f"-> starting {name}")
     # Own process group: Ctrl-C reaches only this supervisor, which stops children in order.
-    return subprocess.Popen(argv, cwd=ROOT, start_new_session=True)
+    process = subprocess.Popen(
+        argv, cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env
+    )
+    assert process.stdout is not None
+    output.follow(process.stdout)
+    return process
 
 
 def stop(processes: dict[str, subprocess.Popen[bytes]]) -> None:
@@ -77,6 +174,14 @@ def main() -> int:
     os.chdir(ROOT)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "apiservice.settings")
     port = os.environ.get("PORT", "8000")
+    if port_taken(int(port)):
+        print(
+            f"-> port {port} on 127.0.0.1 is already in use (another make run?). Stop whatever listens there, "
+            f"or choose another port: PORT={int(port) + 1} make run",
+            file=sys.stderr,
+            flush=True,
+        )
+        return PORT_TAKEN
     # Started here, not in each child: gunicorn, the worker and beat find them running.
     var_dir = servers.bootstrap()
     if var_dir is not None:
@@ -85,6 +190,11 @@ def main() -> int:
     manage("migrate", "--no-input", "-v", "0")
     base = f"http://127.0.0.1:{port}"
     processes: dict[str, subprocess.Popen[bytes]] = {}
+    output = Output()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # gunicorn's workers add up their Prometheus samples here (gunicorn.conf.py empties it at start);
+    # Django's access line (with the request id) is enough on a terminal: gunicorn's own is off.
+    web_defaults = {"PROMETHEUS_MULTIPROC_DIR": str(schedule_dir / "prometheus"), "GUNICORN_ACCESS_LOG": "off"}
     stopping = False
 
     def on_signal(signum: int, frame: object) -> None:
@@ -94,47 +204,54 @@ def main() -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        banner = [f"API root   {base}/api/v1/", f"API docs   {base}/api/v1/docs", f"Admin      {base}/admin/"]
-        if var_dir is not None:
-            password, key = demo_credentials(var_dir)
-            banner += [f"Admin user {DEMO_USER} / {password}", f"API key    {key}"]
+        banner = Banner(banner_lines(base, var_dir), output)
         processes["web"] = start(
             "gunicorn",
             [PYTHON, "-m", "gunicorn", "apiservice.wsgi", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"],
+            output,
+            {**web_defaults, **env},
         )
+        celery = [PYTHON, *QUIET_ROOT_WARNING, "-m", "celery", "-A", "apiservice"]
         processes["worker"] = start(
-            "celery worker",
-            [PYTHON, "-m", "celery", "-A", "apiservice", "worker", "--loglevel", "INFO", "--concurrency", "2"],
+            "celery worker", [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"], output, env
         )
         processes["beat"] = start(
             "celery beat",
-            [
-                PYTHON,
-                "-m",
-                "celery",
-                "-A",
-                "apiservice",
-                "beat",
-                "--loglevel",
-                "INFO",
-                "-s",
-                str(schedule_dir / "celerybeat-schedule"),
-            ],
+            [*celery, "beat", "--loglevel", "WARNING", "-s", str(schedule_dir / "celerybeat-schedule")],
+            output,
+            env,
         )
-        print("\n".join(["", *banner, "", "Ctrl-C stops everything.", ""]), flush=True)
         while not stopping:
             for name, process in processes.items():
                 if process.poll() is not None:
-                    print(f"-> {name} exited with code {process.returncode}; stopping", flush=True)
+                    output.print(f"-> {name} exited with code {process.returncode}; stopping")
                     stopping = True
+            if not stopping:
+                banner.tick(lambda: healthy(base))
             time.sleep(0.5)
     finally:
-        print("-> stopping", flush=True)
+        output.print("-> stopping")
         stop(processes)
         if var_dir is not None:
             servers.stop_all(var_dir)
-        print("-> stopped", flush=True)
+        output.print("-> stopped")
     return 0
+
+
+def banner_lines(base: str, var_dir: Path | None) -> str:
+    """The URLs and, on the embedded stack, the demo user and key with the file that keeps it."""
+    lines = [
+        f"API root   {base}/api/v1/",
+        f"API docs   {base}/api/v1/docs",
+        f"Admin      {base}/admin/",
+        f"Metrics    {base}/metrics",
+    ]
+    if var_dir is not None:
+        password, key = demo_credentials(var_dir)
+        key_file = var_dir / "secrets" / "demo_api_key"
+        shown = key_file.relative_to(ROOT) if key_file.is_relative_to(ROOT) else key_file
+        lines += [f"Admin user {DEMO_USER} / {password}", f"API key    {key}", f"Key file   {shown}"]
+    return "\n".join(["", *lines, "", "Ctrl-C stops everything.", ""])
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from apiservice import embedded
@@ -75,8 +76,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
+    "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "oauth2_provider",
     "apiservice.apps.ApiServiceConfig",
     "accounts.apps.AccountsConfig",
     "auth.apps.AuthConfig",
@@ -86,6 +89,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "apiservice.api.requestid.RequestIdMiddleware",  # X-Request-ID on every response, in every log line
+    "apiservice.logging.AccessLogMiddleware",  # one access line per request
+    "apiservice.api.metrics.MetricsMiddleware",  # requests and latency by route, for /metrics
+    "corsheaders.middleware.CorsMiddleware",  # answers preflights before credentials and rate limits
     "apiservice.api.middleware.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # the docs' assets, served by the service itself
@@ -95,6 +102,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "auth.middleware.CredentialMiddleware",  # API credential -> request.api_credential (no I/O for JWTs)
     "ratelimit.middleware.RateLimitMiddleware",  # one Redis round trip: limit + revocation check
+    # Idempotency-Key (§1.13) after the credential and the limiter, so keys belong to the
+    # user and a retry is still counted (and refused over the limit); before the conditional
+    # layer, so a retried PUT replays its first answer instead of failing a now-stale If-Match.
+    "apiservice.idempotency.IdempotencyMiddleware",
+    # ETag/304/412 (§1.12) inside the limiter, which charges nothing for the 304s made here.
+    "apiservice.api.conditional.ConditionalRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",  # turns a blocked admin login into a 429
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -128,7 +141,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 STATIC_URL = "/static/"
 # collectstatic fills it in images; embedded.bootstrap() creates it for WhiteNoise locally.
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
-WHITENOISE_USE_FINDERS = True  # serve app static files without a collectstatic step
+# Production serves what collectstatic wrote: hashed names (a year's immutable cache) and
+# gzip copies. The embedded stack and the tests run no collectstatic; they serve the apps'
+# files from the finders under their plain names (docs/configuration.md#static-files).
+STATIC_MANIFEST = not (EMBEDDED or TESTING)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("API_MAX_BODY_BYTES", default=256 * 1024)
 # Number of reverse proxies in front of gunicorn whose X-Forwarded-For entries are trusted (§5.6).
 API_TRUSTED_PROXIES = env_int("API_TRUSTED_PROXIES", default=0)
@@ -221,13 +246,17 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    # validatorUrl: no badge fetched from validator.swagger.io (§1.14: nothing from outside)
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "validatorUrl": None},
+    # "Authorize" runs the authorization-code flow with PKCE as the seeded public demo client.
+    "SWAGGER_UI_OAUTH2_CONFIG": {"usePkceWithAuthorizationCodeGrant": True, "clientId": "apiservice-docs"},
+    "ENUM_NAME_OVERRIDES": {"OAuthScopeEnum": "auth.scopes.ALL_SCOPES"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apiservice.api.schema.postprocess",
+        "apiservice.api.schema_security.postprocess",  # open padlocks where a credential is optional
     ],
 }
 
@@ -250,23 +279,86 @@ X_FRAME_OPTIONS = "DENY"
 
 # -------------------------------------------------------------------- logging
 
+# LOG_FORMAT=json: one JSON object per line (python-json-logger); text: timestamped lines.
+# Both carry the request id and mask credentials (apiservice/logging.py, docs/operations.md).
 LOG_LEVEL = env_str("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env_str("LOG_FORMAT", default="text")
+LOG_FORMATTERS = {
+    "text": {
+        "()": "apiservice.logging.TextFormatter",
+        "fmt": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+    },
+    "json": {"()": "apiservice.logging.JsonFormatter", "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s"},
+}
+if LOG_FORMAT not in LOG_FORMATTERS:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, got {LOG_FORMAT!r}")
 DEFAULT_EXCEPTION_REPORTER_FILTER = "apiservice.logging.ExceptionReporterFilter"
+# Celery's lines about the sweep every WEBHOOK_SWEEP_INTERVAL seconds are DEBUG, not INFO.
+ROUTINE_TASKS = ["webhooks.tasks.sweep_deliveries_task"]
+ROUTINE_TASK_LOGGERS = ("celery.beat", "celery.worker.strategy", "celery.app.trace")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_secrets": {"()": "apiservice.logging.MaskSecretsFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {
+        "request_id": {"()": "apiservice.api.requestid.RequestIdFilter"},
+        "mask_secrets": {"()": "apiservice.logging.MaskSecretsFilter"},
+        "routine_tasks": {"()": "apiservice.logging.RoutineTaskFilter", "tasks": ROUTINE_TASKS},
+    },
+    "formatters": {"default": LOG_FORMATTERS[LOG_FORMAT]},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_secrets"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "default",
+            "filters": ["request_id", "mask_secrets"],
+        },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "pgserver": {"level": "WARNING"},
+        # their DEBUG lines carry redirect URLs with authorization codes
+        "oauth2_provider": {"level": "INFO"},
+        "oauthlib": {"level": "INFO"},
+        **{name: {"filters": ["routine_tasks"]} for name in ROUTINE_TASK_LOGGERS},
     },
 }
+
+# ----------------------------------------------------------------- operations
+# CORS for browser clients of /api/ (django-cors-headers): token-authenticated, so any
+# origin by default and never cookies; preflights are answered before credentials and rate
+# limits (CorsMiddleware sits above them).
+_CORS_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", default="*")
+CORS_ALLOW_ALL_ORIGINS = _CORS_ORIGINS == ["*"]
+CORS_ALLOWED_ORIGINS = [] if CORS_ALLOW_ALL_ORIGINS else _CORS_ORIGINS
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = (
+    "authorization", "content-type", "idempotency-key", "if-match", "if-none-match", "if-modified-since", "x-request-id",
+)  # fmt: skip
+CORS_EXPOSE_HEADERS = (
+    "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-RateLimit-ResetSeconds",
+    "X-RateLimit-Duration", "X-RateLimit-Scope", "RateLimit", "RateLimit-Policy", "Retry-After",
+    "Link", "ETag", "X-Request-ID", "Idempotent-Replayed", "WWW-Authenticate",
+)  # fmt: skip
+CORS_PREFLIGHT_MAX_AGE = env_int("CORS_PREFLIGHT_MAX_AGE", default=86400)
+
+# GET /metrics (Prometheus text): from these networks, or with "Authorization: Bearer <METRICS_TOKEN>".
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", default="127.0.0.0/8,::1/128")
+METRICS_TOKEN = env_str("METRICS_TOKEN", default="")
+
+# Error tracking: sentry-sdk (Django + Celery) only when SENTRY_DSN is set; bodies and
+# credentials scrubbed (apiservice/sentry.py).
+SENTRY_DSN = env_str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from apiservice.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", default="production"),
+        release=f"apiservice@{API_VERSION}",
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
 
 # ------------------------------------------------------------ credentials (§2)
 
@@ -303,10 +395,43 @@ API_RATE_LIMITS: dict[str, str] = {
     }.items()
     if policy
 }
+# ------------------------------------------------------------- OAuth 2.0 (§2)
+# django-oauth-toolkit: authorization code + PKCE (S256 only), rotating refresh tokens,
+# tokens stored as SHA-256 checksums only (auth/oauth/, docs/authentication.md).
+
+LOGIN_URL = "/login"
+OAUTH2_PROVIDER: dict[str, Any] = {
+    "SCOPES_BACKEND_CLASS": "auth.oauth.scopes.ApiScopes",
+    "OAUTH2_VALIDATOR_CLASS": "auth.oauth.validator.Validator",
+    "ACCESS_TOKEN_GENERATOR": "auth.oauth.tokens.access_token_text",
+    "REFRESH_TOKEN_GENERATOR": "auth.oauth.tokens.refresh_token_text",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": API_AUTH["JWT_LIFETIME_SECONDS"],
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "PKCE_REQUIRED": True,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https", "urn"],  # urn: only the OOB URI (auth/oauth/serializers.py)
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post", "none"],
+}
+
 # django-ratelimit guards the admin login (a plain Django view) on the Redis cache.
 ADMIN_LOGIN_RATE = env_str("ADMIN_LOGIN_RATE", default="10/m")
 RATELIMIT_VIEW = "ratelimit.views.admin_login_limited"
 RATELIMIT_IP_META_KEY = "apiservice.api.client.client_ip"
+
+# ------------------------------------------------------------- retention (§6.6)
+# Ages in days (0 keeps those rows forever); each batch is one short transaction.
+RETENTION = {
+    "WEBHOOK_DAYS": env_int("RETENTION_WEBHOOK_DAYS", default=30),  # finished deliveries, their attempts, events
+    "AUDIT_LOG_DAYS": env_int("RETENTION_AUDIT_LOG_DAYS", default=365),
+    "BATCH_SIZE": env_int("RETENTION_BATCH_SIZE", default=1000),
+}
 
 # --------------------------------------------------------------- webhooks (§4)
 
@@ -325,7 +450,13 @@ WEBHOOKS: dict[str, Any] = {
     "TOTAL_TIMEOUT": env_float("WEBHOOK_TOTAL_TIMEOUT", default=15.0),
     "SWEEP_INTERVAL": env_int("WEBHOOK_SWEEP_INTERVAL", default=15),
     "LEASE_SECONDS": env_int("WEBHOOK_LEASE_SECONDS", default=60),
+    "MAX_IN_FLIGHT": env_int("WEBHOOK_MAX_IN_FLIGHT", default=100),
+    "MAX_IN_FLIGHT_PER_ORIGIN": env_int("WEBHOOK_MAX_IN_FLIGHT_PER_ORIGIN", default=4),
+    "BREAKER_THRESHOLD": env_int("WEBHOOK_BREAKER_THRESHOLD", default=3),
+    "PUMP_SECONDS": env_int("WEBHOOK_PUMP_SECONDS", default=60),
 }
 CELERY_BEAT_SCHEDULE = {
     "webhooks-sweep": {"task": "webhooks.tasks.sweep_deliveries_task", "schedule": float(WEBHOOKS["SWEEP_INTERVAL"])},
+    # Retention (apiservice/tasks.py, docs/operations.md): once a day, off the hour.
+    "retention-prune": {"task": "apiservice.tasks.prune_task", "schedule": crontab(hour=3, minute=17)},
 }

@@ -1,20 +1,26 @@
-"""Root URLs: the API under /api/v1/, the admin under /admin/."""
+"""Root URLs: the API under /api/v1/, the admin under /admin/, the OAuth pages at the root."""
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.generic import RedirectView
 from django_ratelimit.decorators import ratelimit
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
+from apiservice.api.headers import API_V1
 from apiservice.api.routing import route
-from apiservice.views import HealthView, VersionView
+from apiservice.metrics import metrics_view
+from apiservice.views import ApiRootView, HealthView, SchemaView, VersionView, favicon
+from auth.oauth.views import SwaggerCallbackView
 
 api_v1: list[URLPattern | URLResolver] = [
     route("version", VersionView.as_view(), "version"),
     route("health", HealthView.as_view(), "health"),
-    route("schema", SpectacularAPIView.as_view(), "schema"),
+    route("schema", SchemaView.as_view(), "schema"),
     route("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
     route("redoc", SpectacularRedocView.as_view(url_name="schema"), "redoc"),
+    # Swagger UI's OAuth callback, beside the docs page where it looks for it
+    route(r"oauth2-redirect\.html", SwaggerCallbackView.as_view(), "docs-oauth2-redirect"),
     path("", include("accounts.urls")),
     path("", include("auth.urls")),
     path("", include("ratelimit.urls")),
@@ -22,13 +28,20 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("webhooks.urls")),
 ]
 
+admin.site.site_header = admin.site.site_title = "apiservice administration"
+
 # The admin login is a plain Django view: django-ratelimit fits it (§5, §6.4).
 admin_login_limit = ratelimit(key="ip", rate=settings.ADMIN_LOGIN_RATE, method="POST", block=True)
 admin.site.login = admin_login_limit(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
+    path("", RedirectView.as_view(url=API_V1, query_string=True)),  # / -> the API root (§1.11)
+    path("favicon.ico", favicon),
+    re_path(r"^api/v1/?$", ApiRootView.as_view(), name="api-root"),
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
+    path("", include("auth.oauth.urls")),  # /authorize, /login, /logout, /.well-known/oauth-authorization-server
+    route("metrics", metrics_view, "metrics"),  # Prometheus; loopback or METRICS_TOKEN only (docs/operations.md)
 ]
 
 handler500 = "apiservice.api.middleware.server_error"

@@ -10,6 +10,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from apiservice.api.client import client_ip
+from apiservice.api.metrics import record_rate_limit
 from apiservice.api.redis import get_redis
 from ratelimit import conf, limiter
 from ratelimit.limiter import Decision
@@ -17,9 +18,6 @@ from ratelimit.limiter import Decision
 logger = logging.getLogger("ratelimit")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PREFIX = "apiservice:rl"
-
-# Requests let through without limiting because Redis was unavailable (a metric, per process).
-UNLIMITED_FOR_OUTAGE = {"count": 0}
 
 
 @dataclass(frozen=True)
@@ -57,7 +55,8 @@ def rate_limit_hit(*, request: Any, scope: conf.Scope) -> Outcome:
     """Count the request and check its credential's revocation markers: one round trip.
 
     With Redis unavailable, returns an outcome without a decision; the caller refuses
-    fail-closed scopes and lets the others through.
+    fail-closed scopes and lets the others through. Every decision is counted in
+    ``apiservice_rate_limit_decisions_total{scope, outcome}``.
     """
     credential = getattr(request, "api_credential", None)
     bucket, override = bucket_for(scope, request)
@@ -67,12 +66,13 @@ def rate_limit_hit(*, request: Any, scope: conf.Scope) -> Outcome:
             get_redis(), bucket, scope.policy, override_key=override, revocation_keys=revocation_keys
         )
     except (RedisConnectionError, RedisTimeoutError) as exc:
-        UNLIMITED_FOR_OUTAGE["count"] += 1
+        record_rate_limit(scope.name, "fail-closed" if scope.fail_closed else "fail-open")
         logger.warning(
             "rate limiter unavailable (%s); scope %s %s", type(exc).__name__, scope.name,
             "refused" if scope.fail_closed else "not limited",
         )  # fmt: skip
         return Outcome(scope, None)
+    record_rate_limit(scope.name, "revoked" if decision.revoked else "allowed" if decision.allowed else "limited")
     return Outcome(scope, decision)
 
 

@@ -249,3 +249,25 @@ def headers_for(make_key):
         return {"HTTP_AUTHORIZATION": f"{scheme} {make_key(owner, scopes).secret}"}
 
     return make
+
+
+@pytest.fixture
+def redis_round_trips(monkeypatch):
+    """Every round trip to Redis this process makes: single commands by name, pipelines as one."""
+    import redis
+    from redis.client import Pipeline
+
+    trips: list[str] = []
+    command, execute = redis.Redis.execute_command, Pipeline.execute
+
+    def counting_command(self, *args, **options):
+        trips.append(str(args[0]))
+        return command(self, *args, **options)
+
+    def counting_pipeline(self, *args, **options):
+        trips.append("PIPELINE")
+        return execute(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counting_command)
+    monkeypatch.setattr(Pipeline, "execute", counting_pipeline)
+    return trips

@@ -13,17 +13,26 @@ from typing import Any
 from django.conf import settings
 
 
+def canonical(text: str) -> str | None:
+    """One spelling per address, so one client has one rate-limit bucket: IPv6 compressed and
+    lower-case, an IPv4-mapped IPv6 address as the IPv4 it carries (``::ffff:1.2.3.4`` ->
+    ``1.2.3.4``, the same on every Python version). None for anything that is not an address."""
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(address)
+
+
 def client_ip(request: Any) -> str:
     meta = request.META
-    remote = meta.get("REMOTE_ADDR") or "0.0.0.0"
+    remote = canonical(meta.get("REMOTE_ADDR") or "") or "0.0.0.0"
     proxies: int = settings.API_TRUSTED_PROXIES
     if proxies <= 0:
         return remote
     hops = [hop.strip() for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
     if len(hops) < proxies:
         return remote
-    candidate = hops[-proxies]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return remote
+    return canonical(hops[-proxies]) or remote

@@ -15,10 +15,24 @@ AUTHORIZATION = "Authorization"
 WWW_AUTHENTICATE = "WWW-Authenticate"
 WWW_AUTHENTICATE_VALUE = 'Bearer realm="api"'
 
+# Request ids (§6.6)
+REQUEST_ID = "X-Request-ID"
+
 # Shared by errors, rate limits and outages
 RETRY_AFTER = "Retry-After"
 ALLOW = "Allow"
 LINK = "Link"
+
+# Conditional requests (§1.12)
+ETAG = "ETag"
+LAST_MODIFIED = "Last-Modified"
+IF_NONE_MATCH = "If-None-Match"
+IF_MODIFIED_SINCE = "If-Modified-Since"
+IF_MATCH = "If-Match"
+
+# Idempotent writes (§1.13): the IETF draft's request header and Stripe's replay marker
+IDEMPOTENCY_KEY = "Idempotency-Key"
+IDEMPOTENT_REPLAYED = "Idempotent-Replayed"
 
 # Rate limits (§5.3): Funkwhale's set and the IETF fields
 RATELIMIT_LIMIT = "X-RateLimit-Limit"
@@ -32,6 +46,7 @@ IETF_RATELIMIT = "RateLimit"
 
 # Webhook deliveries (§4.3): sourcehut's and Standard Webhooks' headers
 CONTENT_TYPE = "Content-Type"
+CONTENT_LENGTH = "Content-Length"
 WEBHOOK_EVENT = "X-Webhook-Event"
 WEBHOOK_DELIVERY = "X-Webhook-Delivery"
 PAYLOAD_NONCE = "X-Payload-Nonce"

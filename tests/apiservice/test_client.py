@@ -34,7 +34,7 @@ def request(remote=REMOTE, forwarded=None):
         pytest.param(1, "6.6.6.6, unknown", REMOTE, id="1-non-ip-falls-back"),
         pytest.param(1, "1.1.1.1:5555", REMOTE, id="1-ip-with-port-falls-back"),
         pytest.param(1, "2001:DB8:0:0::1", "2001:db8::1", id="1-ipv6-normalised"),
-        pytest.param(1, "::ffff:1.2.3.4", "::ffff:102:304", id="1-v4-mapped-stays-v6"),
+        pytest.param(1, "::ffff:1.2.3.4", "1.2.3.4", id="1-v4-mapped-is-the-v4-address"),
         pytest.param(1, "001.002.003.004", REMOTE, id="1-leading-zero-ipv4-falls-back"),
         # Two proxies: the first one's entry is second from the right.
         pytest.param(2, "1.1.1.1, 10.0.0.2", "1.1.1.1", id="2-second-from-right"),
@@ -60,12 +60,13 @@ def test_a_client_cannot_choose_its_address_by_prepending(settings, proxies):
 @pytest.mark.parametrize(
     "proxies, remote, forwarded, expected",
     [
-        pytest.param(0, "2001:DB8::0001", None, "2001:DB8::0001", id="remote-addr-is-not-normalised"),
+        pytest.param(0, "2001:DB8::0001", None, "2001:db8::1", id="remote-addr-normalised"),
+        pytest.param(0, "::ffff:192.0.2.7", None, "192.0.2.7", id="remote-addr-v4-mapped-is-v4"),
         pytest.param(0, None, None, "0.0.0.0", id="no-remote-addr"),
         pytest.param(0, "", None, "0.0.0.0", id="empty-remote-addr"),
         pytest.param(1, None, "bogus", "0.0.0.0", id="fallback-without-remote-addr"),
     ],
 )
-def test_remote_addr_is_returned_as_given(settings, proxies, remote, forwarded, expected):
+def test_remote_addr_has_one_spelling_per_address(settings, proxies, remote, forwarded, expected):
     settings.API_TRUSTED_PROXIES = proxies
     assert client_ip(request(remote=remote, forwarded=forwarded)) == expected

@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import redis
 import requests
 
 from apiservice import embedded
-from tests.conftest import ROOT, free_port, wait_for_http
+from tests.conftest import ROOT, free_port
 
 
 @pytest.fixture
@@ -135,8 +136,17 @@ def test_make_run_serves_and_ctrl_c_stops_everything(var_dir):
         [sys.executable, "-m", "apiservice.run"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, start_new_session=True,
     )  # fmt: skip
+    lines: list[str] = []
+    assert run.stdout is not None
+    stdout = run.stdout
+    reader = threading.Thread(target=lambda: lines.extend(iter(stdout.readline, "")), daemon=True)
+    reader.start()
     try:
-        wait_for_http(f"http://127.0.0.1:{port}/api/v1/version", timeout=90, process=run)
+        deadline = time.monotonic() + 90
+        while not any("Ctrl-C stops everything." in line for line in lines):  # the banner: health answered
+            assert run.poll() is None and time.monotonic() < deadline, "".join(lines)[-3000:]
+            time.sleep(0.2)
+        assert requests.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=10).status_code == 200
         key = (var_dir / "secrets" / "demo_api_key").read_text().strip()
         keys = requests.get(
             f"http://127.0.0.1:{port}/api/v1/keys", headers={"Authorization": f"token {key}"}, timeout=10
@@ -144,9 +154,12 @@ def test_make_run_serves_and_ctrl_c_stops_everything(var_dir):
         assert keys.status_code == 200
     finally:
         os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's process group
-        output, _ = run.communicate(timeout=60)
+        run.wait(timeout=60)
+        reader.join(10)
+    output = "".join(lines)
     assert run.returncode == 0, output[-2000:]
     assert f"API root   http://127.0.0.1:{port}/api/v1/" in output
+    assert f"API key    {key}" in output and f"Key file   {var_dir / 'secrets' / 'demo_api_key'}" in output
     assert "-> stopped" in output
     leftovers = subprocess.run(["pgrep", "-f", str(var_dir)], capture_output=True, text=True).stdout.split()
     assert leftovers == [], "nothing the run started is left running"

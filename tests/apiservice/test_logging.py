@@ -1,0 +1,117 @@
+"""Logs: JSON or timestamped text, the request's fields on its access line, never a credential."""
+
+import io
+import json
+import logging
+import time
+
+import pytest
+import requests
+
+from apiservice.api.requestid import RequestIdFilter, request_id_context
+from apiservice.logging import JsonFormatter, MaskSecretsFilter, RoutineTaskFilter, TextFormatter
+
+SWEEP = "webhooks.tasks.sweep_deliveries_task"
+
+
+def emit(formatter, *records_args, **extra):
+    """Log one line through a handler set up like the console one; return what it wrote."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestIdFilter())
+    handler.addFilter(MaskSecretsFilter())
+    handler.setFormatter(formatter)
+    logger = logging.getLogger("test.logging")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.warning(*records_args, extra=extra)
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = True
+    return stream.getvalue()
+
+
+def test_a_json_line_has_the_documented_fields():
+    with request_id_context("json-1"):
+        line = emit(JsonFormatter("%(levelname)s %(name)s %(message)s %(request_id)s"), "hello %s", "world", status=201)
+    record = json.loads(line)
+    assert record["message"] == "hello world" and record["level"] == "WARNING" and record["logger"] == "test.logging"
+    assert record["request_id"] == "json-1" and record["status"] == 201 and record["timestamp"].startswith("20")
+
+
+def test_credentials_are_masked_in_json_fields_and_messages():
+    key, token = "apisvc_abcdef_0123456789secret", "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyIjoxfQ.c2lnbmF0dXJlc2VjcmV0"
+    line = emit(
+        JsonFormatter("%(levelname)s %(name)s %(message)s %(request_id)s"),
+        "GET /api/v1/authenticate?apiKey=%s with Bearer %s", key, token,
+        url=f"/api/v1/authenticate?apiKey={key}", authorization=f"Bearer {token}",
+    )  # fmt: skip
+    assert "0123456789secret" not in line and token not in line and "c2lnbmF0dXJl" not in line
+    record = json.loads(line)
+    assert record["url"] == "/api/v1/authenticate?apiKey=***" and record["authorization"] == "Bearer ***"
+
+
+def test_a_text_line_is_timestamped_and_masked():
+    fmt = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+    line = emit(TextFormatter(fmt), "token %s", "apisvc_abcdef_0123456789secret")
+    assert "0123456789secret" not in line and line.rstrip().endswith("[-] token ***")
+    assert line[4] == "-" and line[10] == "T" and line[23] == "Z"
+
+
+@pytest.mark.parametrize(
+    ("logger", "args", "demoted"),
+    [
+        ("celery.beat", ("Scheduler: Sending due task %s (%s)", "webhooks-sweep", SWEEP), True),
+        ("celery.worker.strategy", ("Task %(name)s[%(id)s] received", {"name": SWEEP, "id": "1"}), True),
+        ("celery.app.trace", ("Task %(name)s[%(id)s] succeeded", {"name": SWEEP, "id": "1"}), True),
+        ("celery.app.trace", ("Task %(name)s[%(id)s] succeeded", {"name": "webhooks.tasks.deliver_task", "id": "1"}), False),
+    ],
+)  # fmt: skip
+def test_routine_sweeps_are_debug_lines(logger, args, demoted):
+    record = logging.LogRecord(logger, logging.INFO, __file__, 1, args[0], args[1:] if len(args) > 2 else args[1], None)
+    kept = RoutineTaskFilter([SWEEP]).filter(record)
+    assert (record.levelno == logging.DEBUG) is demoted
+    assert kept is not demoted  # DEBUG is off for these loggers
+
+
+@pytest.mark.slow
+def test_gunicorn_writes_one_json_object_per_line_and_no_secret(live_server_factory, make_key):
+    server = live_server_factory(workers=1, LOG_FORMAT="json")
+    key = make_key().secret
+    url = server.url
+    token = requests.post(f"{url}/api/v1/authenticate?apiKey={key}", timeout=10).json()["token"]
+    keys = requests.get(f"{url}/api/v1/keys", headers={"Authorization": f"Bearer {token}", "X-Request-ID": "json-e2e"},
+                        timeout=10)  # fmt: skip
+    assert keys.status_code == 200 and keys.headers["X-Request-ID"] == "json-e2e"
+    requests.get(f"{url}/api/v1/nope?token={token}", timeout=10)
+    time.sleep(0.5)
+    output = server.output()
+    lines = [line for line in output.splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # every line, gunicorn's own included, is JSON
+    probe = "/api/v1/version"  # what the fixture polls until gunicorn answers
+    access = [r for r in records if r["logger"] == "apiservice.access" and r["path"] != probe]
+    assert [(r["method"], r["path"], r["status"]) for r in access] == [
+        ("POST", "/api/v1/authenticate", 200), ("GET", "/api/v1/keys", 200), ("GET", "/api/v1/nope", 404),
+    ]  # fmt: skip
+    keys_line = access[1]
+    assert keys_line["request_id"] == "json-e2e" and keys_line["level"] == "INFO"
+    assert isinstance(keys_line["user_id"], int) and keys_line["duration_ms"] >= 0 and keys_line["timestamp"]
+    assert access[0]["user_id"] is None and access[0]["request_id"] != "-"
+    assert not [r for r in records if r["logger"] == "gunicorn.access"]  # off in JSON mode: Django's line says it
+    assert key.split("_")[2] not in output and token.split(".")[2] not in output
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "GET /api/v1/oauth2-redirect.html?code=Zx81kLmN0pQrStUv&state=abc HTTP/1.1",
+        "POST /api/v1/oauth/token grant_type=authorization_code&code=Zx81kLmN0pQrStUv&code_verifier=Zx81kLmN0pQrStUv",
+        "client_id=x&client_secret=Zx81kLmN0pQrStUv&refresh_token=Zx81kLmN0pQrStUv",
+        "username=alice&password=Zx81kLmN0pQrStUv",
+    ],
+)
+def test_oauth_secrets_in_a_url_or_form_are_masked(line):
+    from apiservice.logging import mask_secrets
+
+    assert "Zx81kLmN0pQrStUv" not in mask_secrets(line)
