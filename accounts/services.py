@@ -22,11 +22,18 @@ def audit_log_record_use(*, user_id: int, action: str, ip: str | None, details: 
 
     Uses are the hot path (every key exchange); a database crash may lose the last
     fraction of a second of them, never a change, which keeps its synchronous commit.
+    One statement, one round trip: ``set_config(..., true)`` in a CTE relaxes the commit of
+    the statement's own transaction (or, inside an atomic block, of that block's), where
+    ``SET LOCAL`` would need a transaction of its own around the INSERT.
     """
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        audit_log_record(user_id=user_id, action=action, ip=ip, details=details)
+    table = AuditLogEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)) "
+            f'INSERT INTO "{table}" (user_id, ip, action, details, created) '
+            "SELECT %s, %s, %s, %s, %s FROM relaxed",
+            [user_id, ip, action, details[:MAX_DETAILS], timezone.now()],
+        )
 
 
 def audit_log_prune(*, older_than: timedelta, batch_size: int = 1000) -> int:

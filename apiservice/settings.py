@@ -96,10 +96,11 @@ MIDDLEWARE = [
     "apiservice.api.middleware.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # the docs' assets, served by the service itself
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Browser pages only (the admin, the OAuth login and consent): skipped for /api/.
+    "apiservice.browser_only.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apiservice.browser_only.CsrfViewMiddleware",
+    "apiservice.browser_only.AuthenticationMiddleware",
     "auth.middleware.CredentialMiddleware",  # API credential -> request.api_credential (no I/O for JWTs)
     "ratelimit.middleware.RateLimitMiddleware",  # one Redis round trip: limit + revocation check
     # Idempotency-Key (§1.13) after the credential and the limiter, so keys belong to the
@@ -108,8 +109,8 @@ MIDDLEWARE = [
     "apiservice.idempotency.IdempotencyMiddleware",
     # ETag/304/412 (§1.12) inside the limiter, which charges nothing for the 304s made here.
     "apiservice.api.conditional.ConditionalRequestMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django_ratelimit.middleware.RatelimitMiddleware",  # turns a blocked admin login into a 429
+    "apiservice.browser_only.MessageMiddleware",
+    "apiservice.browser_only.RatelimitMiddleware",  # turns a blocked admin or OAuth login into a 429
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

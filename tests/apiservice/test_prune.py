@@ -137,7 +137,7 @@ def test_prune_command_uses_the_settings_and_its_options(subscription, user, set
 
     out = StringIO()
     call_command("prune", "--webhook-days", "0", "--audit-log-days", "90", "--batch-size", "10", stdout=out)
-    assert out.getvalue().strip() == "removed 0 deliveries, 0 events, 1 audit_log"
+    assert out.getvalue().strip() == "removed 0 deliveries, 0 events, 1 audit_log, 0 idempotency_keys"
     assert Delivery.objects.count() == 1  # 0 days keeps them
 
 

@@ -30,3 +30,24 @@ def test_key_verification_uses_a_keyed_sha256_not_the_password_hasher(api_key):
     identifier, secret = parts
     assert api_key.api_key.secret_hash == keytext.secret_hash(auth_settings().KEY_HMAC_KEY, secret)
     assert len(api_key.api_key.secret_hash) == 64
+
+
+def test_the_key_exchange_is_two_sql_statements_and_one_redis_round_trip(
+    api_client, api_key, django_assert_num_queries, redis_round_trips
+):
+    """The key's indexed look-up, and its audit entry in one statement (its commit relaxed)."""
+    from accounts.models import AuditLogEntry
+
+    api_client.post("/api/v1/authenticate", {"apiKey": api_key.secret}, format="json")  # warm: script cached
+    redis_round_trips.clear()
+    with django_assert_num_queries(2) as captured:
+        response = api_client.post("/api/v1/authenticate", {"apiKey": api_key.secret}, format="json")
+    assert response.status_code == 200
+    assert redis_round_trips == ["EVALSHA"]
+    assert "set_config('synchronous_commit', 'off', true)" in captured.captured_queries[1]["sql"]
+    entry = AuditLogEntry.objects.filter(action="api-key:authenticate").latest("id")
+    assert (entry.user_id, entry.details, entry.ip) == (
+        api_key.api_key.user_id,
+        api_key.api_key.identifier,
+        "127.0.0.1",
+    )
