@@ -114,6 +114,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# Django's security.W003 looks for CsrfViewMiddleware by its exact path; ours is the same
+# class wrapped to skip /api/ (apiservice/browser_only.py), and every browser page keeps it.
+SILENCED_SYSTEM_CHECKS = ["security.W003"]
+
 AUTH_USER_MODEL = "accounts.User"
 ROOT_URLCONF = "apiservice.urls"
 WSGI_APPLICATION = "apiservice.wsgi.application"
@@ -401,6 +405,10 @@ API_RATE_LIMITS: dict[str, str] = {
 # tokens stored as SHA-256 checksums only (auth/oauth/, docs/authentication.md).
 
 LOGIN_URL = "/login"
+# Plain-http redirect URIs (RFC 8252 loopback callbacks of native apps, Swagger UI on a local
+# stack): allowed on the embedded local stack and with DJANGO_DEBUG, refused in production
+# unless an operator allows them (RFC 9700 §2.1 asks for https).
+OAUTH_HTTP_REDIRECT_URIS = env_bool("OAUTH_HTTP_REDIRECT_URIS", default=DEBUG or EMBEDDED)
 OAUTH2_PROVIDER: dict[str, Any] = {
     "SCOPES_BACKEND_CLASS": "auth.oauth.scopes.ApiScopes",
     "OAUTH2_VALIDATOR_CLASS": "auth.oauth.validator.Validator",
@@ -411,11 +419,14 @@ OAUTH2_PROVIDER: dict[str, Any] = {
     "PKCE_REQUIRED": True,
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
-    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https", "urn"],  # urn: only the OOB URI (auth/oauth/serializers.py)
+    # urn: only the OOB URI (auth/oauth/serializers.py); http only where OAUTH_HTTP_REDIRECT_URIS allows it
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https", "urn"] if OAUTH_HTTP_REDIRECT_URIS else ["https", "urn"],
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,  # never an access token in a query string
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,  # RFC 9207: the redirect names its issuer
     "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
     "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
     "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post", "none"],

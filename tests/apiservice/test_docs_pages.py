@@ -45,8 +45,8 @@ def schema(api_client):
     return api_client.get("/api/v1/schema?format=json").json()
 
 
-OPTIONAL = [{}, {"bearer": []}]
-REQUIRED = [{"bearer": []}]
+OPTIONAL: list[dict[str, list[str]]] = [{}, {"bearer": []}]
+REQUIRED: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
 @pytest.mark.parametrize(

@@ -77,7 +77,9 @@ def browser_consents(base: str, authorize_url: str) -> requests.Response:
 
 
 def test_the_whole_flow_and_revocation_across_two_processes(live_server_factory, app):
-    server = live_server_factory(workers=2, DJANGO_SECURE_COOKIES="0")  # plain HTTP on loopback
+    server = live_server_factory(
+        workers=2, DJANGO_SECURE_COOKIES="0", OAUTH_HTTP_REDIRECT_URIS="1"
+    )  # plain HTTP on loopback
     base = server.url
     client = OAuth2Session(
         app.client_id,
