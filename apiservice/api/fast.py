@@ -29,8 +29,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from operator import attrgetter, itemgetter
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
@@ -109,8 +112,28 @@ def build(row: Any, plan: Plan) -> dict[str, Any]:
     return out
 
 
+# Fields whose output depends on nothing but the value (no request, no context), so a plan of
+# them compiled once serves every instance of the serializer class.
+CONTEXT_FREE = (
+    serializers.CharField, serializers.IntegerField, serializers.FloatField, serializers.BooleanField,
+    serializers.DateTimeField, serializers.ChoiceField, serializers.UUIDField, serializers.JSONField,
+    serializers.DictField, serializers.ListField,
+)  # fmt: skip
+_SHARED: WeakKeyDictionary[type, dict[bool, Plan]] = WeakKeyDictionary()
+
+
+@receiver(setting_changed, dispatch_uid="apiservice.api.fast.plans")
+def _forget_plans(*, setting: str, **kwargs: Any) -> None:
+    if setting in ("REST_FRAMEWORK", "USE_TZ", "TIME_ZONE"):  # what the datetime converters read
+        _SHARED.clear()
+
+
 class FastRead:
-    """Mixin for a ``serializers.Serializer``: a compiled ``to_representation``."""
+    """Mixin for a ``serializers.Serializer``: a compiled ``to_representation``.
+
+    The plan is compiled once per serializer class when every field is context-free (most
+    are), else once per instance (a method field is bound to its instance).
+    """
 
     _plans: dict[bool, Plan] | None = None
 
@@ -148,6 +171,16 @@ class FastRead:
             raise TypeError(f"{type(self).__name__}.{name}: dict rows need a FastRead nested serializer")
         return name, itemgetter(key), converter(field)
 
+    def shareable(self) -> bool:
+        """Whether this serializer's plan may serve every instance of its class."""
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            if isinstance(field, FastRead):
+                if not field.shareable():
+                    return False
+            elif isinstance(field, serializers.SerializerMethodField) or not isinstance(field, CONTEXT_FREE):
+                return False
+        return True
+
     def to_representation(self, instance: Any) -> dict[str, Any]:
         rows_are_dicts = type(instance) is dict
         plans = self._plans
@@ -155,5 +188,11 @@ class FastRead:
             plans = self._plans = {}
         plan = plans.get(rows_are_dicts)
         if plan is None:
-            plan = plans[rows_are_dicts] = self.compile_plan(rows_are_dicts=rows_are_dicts)
+            shared = _SHARED.get(type(self))
+            plan = shared.get(rows_are_dicts) if shared is not None else None
+            if plan is None:
+                plan = self.compile_plan(rows_are_dicts=rows_are_dicts)
+                if self.shareable():
+                    _SHARED.setdefault(type(self), {})[rows_are_dicts] = plan
+            plans[rows_are_dicts] = plan
         return build(instance, plan)
