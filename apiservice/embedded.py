@@ -11,6 +11,9 @@ lock: the first process starts a server, the others find it running and reuse it
 server left behind by a killed run is detected from its pid file and reused; a stale
 pid file is cleaned up and the server started again.
 
+One module past ~300 lines on purpose: PostgreSQL and Redis share the lock, pid-file and
+var-dir helpers, and the whole start-up story reads top to bottom in one place.
+
     >>> postgres_url(Path("/abs/var"))
     'postgresql://postgres:@/apiservice?host=/abs/var/pg'
 """

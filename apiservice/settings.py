@@ -6,6 +6,9 @@ writes nothing: with no ``DATABASE_URL``/``REDIS_URL`` it points at the embedded
 PostgreSQL and Redis under ``APISERVICE_VAR_DIR``, which the entry points (``manage.py``,
 ``make run``, the pytest session, the Celery worker) start through
 ``apiservice.embedded.bootstrap()`` before Django reads this module.
+
+It is longer than the house's ~300 lines on purpose: the house keeps one settings module
+(STYLE.md), grouped under banner comments, so that every setting is found in one place.
 """
 
 from __future__ import annotations

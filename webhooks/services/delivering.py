@@ -19,204 +19,31 @@ to a new task), so a backlog drains at the engine's rate, not one batch per swee
 from __future__ import annotations
 
 import concurrent.futures
-import json
-import logging
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import Q
-from django.utils import timezone
-
-from webhooks import breaker, policy
+from webhooks import breaker
 from webhooks.conf import WebhookSettings, webhook_settings
 from webhooks.keys import get_signing_keys
-from webhooks.models import Delivery, DeliveryAttempt, Subscription
-from webhooks.services.subscriptions import subscription_after_failure
+from webhooks.models import Delivery
+from webhooks.services.leasing import deliveries_lease, deliveries_postpone, due_ids
+from webhooks.services.recording import Outcome, deliveries_record
 from webhooks.signing import signature_headers
 from webhooks.transport import DeliveryResult, Sender
 
-logger = logging.getLogger("webhooks")
+__all__ = [
+    "Pump", "PumpStats", "deliver_event", "deliveries_lease", "deliveries_pump", "deliveries_record",
+    "deliveries_send", "deliveries_sweep", "delivery_attempt",
+]  # fmt: skip
 
-Outcome = tuple[Delivery, dict[str, str], DeliveryResult]
 FLUSH_EVERY = 0.2  # seconds between recordings of finished deliveries
 FLUSH_SIZE = 100  # or as soon as this many have finished
 IDLE_LEASE_DELAY = 0.25  # seconds between lease queries while nothing new was due
 LEASE_EVERY = 0.1  # at most this often while every endpoint has deliveries waiting locally
-SCAN_FACTOR = 4  # a lease looks at this many times as many of the oldest due rows as it may take
 QUEUE_FACTOR = 2  # a pump leases up to this many times an endpoint's in-flight cap, the rest waits locally
-
-
-def _relaxed_commit() -> None:
-    """Delivery bookkeeping need not wait for the WAL flush: losing the last few milliseconds
-    in a database crash can only cause a repeated attempt, which at-least-once allows."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
-
-
-# ----------------------------------------------------------------------- leasing
-
-
-def _due_ids(*, limit: int, ids: list[int] | None, skip: set[str], room: dict[str, int], cap: int) -> list[int]:
-    """Ids of due, unleased deliveries, at most ``room.get(origin, cap)`` per origin, oldest first."""
-    table = Delivery._meta.db_table
-    where = "next_attempt <= %(now)s AND (leased_until IS NULL OR leased_until < %(now)s)"
-    params: dict[str, Any] = {
-        "skip": list(skip), "origins": list(room), "rooms": list(room.values()), "now": timezone.now(),
-    }  # fmt: skip
-    if ids is not None:
-        where += " AND id = ANY(%(ids)s)"
-        params["ids"] = ids
-    # The oldest due rows only (the partial index delivery_due), so a lease costs the same
-    # with 20,000 deliveries due as with 20.
-    sql = f"""
-        WITH oldest AS (
-            SELECT id, origin, next_attempt FROM "{table}"
-            WHERE {where} AND NOT (origin = ANY(%(skip)s))
-            ORDER BY next_attempt, id LIMIT %(scan)s
-        ), due AS (
-            SELECT id, origin, next_attempt,
-                   row_number() OVER (PARTITION BY origin ORDER BY next_attempt, id) AS rank
-            FROM oldest
-        ), room AS (
-            SELECT * FROM unnest(%(origins)s::text[], %(rooms)s::int[]) AS r(origin, free)
-        )
-        SELECT due.id FROM due LEFT JOIN room USING (origin)
-        WHERE due.rank <= COALESCE(room.free, %(cap)s)
-        ORDER BY due.next_attempt, due.id LIMIT %(limit)s
-    """
-    params.update(cap=cap, limit=limit, scan=limit * SCAN_FACTOR)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
-
-
-def deliveries_lease(ids: list[int], *, lease_seconds: int | None = None) -> list[Delivery]:
-    """Take the due deliveries among ``ids`` that no other worker holds (SKIP LOCKED + lease)."""
-    if not ids:
-        return []
-    now = timezone.now()
-    with transaction.atomic():
-        _relaxed_commit()
-        rows = list(
-            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("subscription")
-            .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now), pk__in=ids, next_attempt__lte=now)
-        )
-        if rows:
-            seconds = lease_seconds if lease_seconds is not None else webhook_settings().LEASE_SECONDS
-            Delivery.objects.filter(pk__in=[row.pk for row in rows]).update(
-                leased_until=now + timedelta(seconds=seconds)
-            )
-    return rows
-
-
-def deliveries_postpone(*, origin: str, until: datetime) -> int:
-    """A breaker opened: push the endpoint's due, unleased deliveries to ``until``, not attempted."""
-    now = timezone.now()
-    return (
-        Delivery.objects.filter(origin=origin, next_attempt__lt=until)
-        .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
-        .update(next_attempt=until)
-    )
-
-
-# --------------------------------------------------------------------- recording
-
-
-def deliveries_record(outcomes: list[Outcome]) -> None:
-    """Store each attempt, then decide per delivery: done, retry later, or final."""
-    if not outcomes:
-        return
-    conf = webhook_settings()
-    now = timezone.now()
-    attempts, succeeded_subscriptions, failures = [], set(), []
-    for delivery, headers, result in outcomes:
-        status = result.status
-        outcome = policy.outcome_of(status, refused=result.refused)
-        delivery.attempts += 1
-        attempts.append(
-            DeliveryAttempt(
-                delivery=delivery, response_status=status, error=result.error or "", duration_ms=result.duration_ms
-            )
-        )
-        delivery.payload_headers = headers
-        delivery.response = result.body if status is not None else (result.error or "")
-        delivery.response_headers = result.headers
-        delay = None
-        if outcome == "retry":
-            delay = policy.retry_delay(
-                delivery.attempts,
-                schedule=conf.RETRY_SCHEDULE,
-                jitter=conf.RETRY_JITTER,
-                retry_after=result.retry_after,
-                max_retry_after=conf.MAX_RETRY_AFTER,
-            )
-        if delay is not None:
-            delivery.response_status = Delivery.PENDING
-            delivery.next_attempt = now + timedelta(seconds=delay)
-        else:
-            delivery.next_attempt = None
-            delivery.response_status = status if status is not None else Delivery.NO_ANSWER
-            if outcome in ("final", "gone") or (outcome == "retry" and delay is None):
-                logger.info(
-                    "delivery %s to %s is final after %d attempt(s): %s",
-                    delivery.uuid, delivery.origin, delivery.attempts, _why(outcome, status, result),
-                )  # fmt: skip
-        delivery.leased_until = None
-        if outcome == "delivered":
-            succeeded_subscriptions.add(delivery.subscription_id)
-        else:
-            failures.append((delivery, delay is None, status))
-    with transaction.atomic():
-        _relaxed_commit()
-        DeliveryAttempt.objects.bulk_create(attempts)
-        deliveries_store([delivery for delivery, _, _ in outcomes])
-        if succeeded_subscriptions:
-            Subscription.objects.filter(pk__in=succeeded_subscriptions, consecutive_failures__gt=0).update(
-                consecutive_failures=0
-            )
-        for delivery, final, status in failures:
-            subscription_after_failure(subscription=delivery.subscription, final=final, status=status)
-
-
-def _why(outcome: str, status: int | None, result: DeliveryResult) -> str:
-    if result.refused:
-        return result.error or "refused by the SSRF guard"
-    if outcome == "gone":
-        return "the receiver answered 410 Gone"
-    if outcome == "final":
-        return f"the receiver answered {status}, which is not retried"
-    return f"every scheduled attempt failed (last: {status if status is not None else result.error})"
-
-
-def deliveries_store(deliveries: list[Delivery]) -> None:
-    """One ``UPDATE ... FROM (VALUES ...)`` for a batch (Django's bulk_update builds CASE
-    expressions per row and costs more CPU than the deliveries themselves)."""
-    row = "(%s::bigint, %s::integer, %s::jsonb, %s::text, %s::jsonb, %s::integer, %s::timestamptz)"
-    params: list[Any] = []
-    for delivery in deliveries:
-        params += [
-            delivery.pk, delivery.attempts, json.dumps(delivery.payload_headers), delivery.response,
-            json.dumps(delivery.response_headers), delivery.response_status, delivery.next_attempt,
-        ]  # fmt: skip
-    table = Delivery._meta.db_table
-    sql = (
-        f'UPDATE "{table}" AS d SET attempts = v.attempts, payload_headers = v.payload_headers, '
-        "response = v.response, response_headers = v.response_headers, response_status = v.response_status, "
-        "next_attempt = v.next_attempt, leased_until = NULL "
-        f"FROM (VALUES {', '.join([row] * len(deliveries))}) "
-        "AS v(id, attempts, payload_headers, response, response_headers, response_status, next_attempt) "
-        "WHERE d.id = v.id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-
-
-# ------------------------------------------------------------------------ the pump
 
 
 @dataclass
@@ -322,7 +149,7 @@ class Pump:
             room[origin] = 0 if held.get(origin) else 1
         skip = set(breakers.open) | {origin for origin, free in room.items() if free <= 0}
         limit = self.conf.MAX_IN_FLIGHT * QUEUE_FACTOR - self.held()
-        deliveries = deliveries_lease(_due_ids(limit=limit, ids=self.ids, skip=skip, room=room, cap=cap))
+        deliveries = deliveries_lease(due_ids(limit=limit, ids=self.ids, skip=skip, room=room, cap=cap))
         self.stats.leases += 1
         for delivery in deliveries:
             self.waiting[delivery.origin].append(delivery)
