@@ -7,8 +7,10 @@ directly; single objects come as model instances.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 
@@ -19,7 +21,6 @@ from resources.models import OwnerCount, PGPKey, Repository, SSHKey
 Rows = QuerySet[Any, dict[str, Any]]
 Visibility = Repository.Visibility
 
-REPO_COLUMNS = ("id", "created", "updated", "name", "description", "visibility", "owner__username")
 SSH_COLUMNS = (
     "id",
     "authorized",
@@ -96,20 +97,74 @@ def pgp_key_lookup(*, fingerprint: str) -> PGPKey | None:
 # --------------------------------------------------------------- repositories
 
 
-def _visible(owner_id: int, viewer_id: int | None, *, listing: bool) -> QuerySet[Repository]:
-    """Your own repos: all. Others': public in lists; public and unlisted by name; never private."""
+def _visible_by_name(owner_id: int, viewer_id: int | None) -> QuerySet[Repository]:
+    """Your own repos: all. Others': public and unlisted by name; never private (lists: only
+    public ones, :func:`repo_list`)."""
     repos = Repository.objects.filter(owner_id=owner_id)
     if owner_id == viewer_id:
         return repos
-    if listing:
-        return repos.filter(visibility=Visibility.PUBLIC)
     return repos.exclude(visibility=Visibility.PRIVATE)
 
 
-def repo_list(*, owner_id: int, viewer_id: int | None) -> Rows:
-    kind = "repo" if owner_id == viewer_id else "repo:public"
-    return _visible(owner_id, viewer_id, listing=True).values(*REPO_COLUMNS, **_counted(kind, owner_id))
+# The hottest query of the service, in SQL: compiling the equivalent queryset costs the ORM
+# ~1 ms per request, several times what PostgreSQL takes to run it, and timestamps come
+# out as RFC 3339 text, neither parsed by psycopg nor formatted again by the serializer.
+RFC3339 = "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"')"
+REPO_SQL = (
+    "SELECT r.id, {created} AS created, {updated} AS updated, r.name, r.description, r.visibility, "
+    "u.username AS owner__username{extra} "
+    'FROM "{repos}" r JOIN "{users}" u ON u.id = r.owner_id WHERE r.owner_id = %(owner)s'
+)
+REPO_PAGE_SQL = REPO_SQL.format(
+    created=RFC3339.format("r.created"), updated=RFC3339.format("r.updated"),
+    extra=f", {COUNTER_SQL.replace('%s AND kind = %s', '%(owner)s AND kind = %(kind)s')} AS {TOTAL_KEY}",
+    repos=Repository._meta.db_table, users=User._meta.db_table,
+)  # fmt: skip
+REPO_ROW_SQL = REPO_SQL.format(
+    created=RFC3339.format("r.created"), updated=RFC3339.format("r.updated"), extra="",
+    repos=Repository._meta.db_table, users=User._meta.db_table,
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class KeysetRows:
+    """A list that pages itself (``KeysetPagination`` asks it for ``keyset_page``): rows as dicts,
+    each carrying the collection's total, in one round trip."""
+
+    sql: str
+    params: dict[str, Any]
+
+    def keyset_page(self, *, start: int | None, limit: int) -> list[dict[str, Any]]:
+        sql, params = self.sql, {**self.params, "limit": limit}
+        if start is not None:
+            sql, params["start"] = sql + " AND r.id <= %(start)s", start
+        with connection.cursor() as cursor:
+            cursor.execute(sql + " ORDER BY r.id DESC LIMIT %(limit)s", params)
+            names = [column.name for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def repo_list(*, owner_id: int, viewer_id: int | None) -> KeysetRows:
+    """Your repositories, all of them; someone else's, only the public ones (unlisted ones are
+    reached by name only; the visibility tests pin both)."""
+    if owner_id == viewer_id:
+        return KeysetRows(REPO_PAGE_SQL, {"owner": owner_id, "kind": "repo"})
+    public = REPO_PAGE_SQL + " AND r.visibility = %(public)s"
+    return KeysetRows(public, {"owner": owner_id, "kind": "repo:public", "public": Visibility.PUBLIC})
+
+
+def repo_row(*, owner_id: int, name: str, viewer_id: int | None) -> dict[str, Any] | None:
+    """A repository by name as the serializer reads it (a dict row, in SQL), for reads only;
+    the same visibility rule as :func:`repo_get`, which writes use."""
+    sql = REPO_ROW_SQL + " AND r.name = %(name)s"
+    params: dict[str, Any] = {"owner": owner_id, "name": name}
+    if owner_id != viewer_id:
+        sql, params["private"] = sql + " AND r.visibility <> %(private)s", Visibility.PRIVATE
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+        return None if row is None else dict(zip([column.name for column in cursor.description], row, strict=True))
 
 
 def repo_get(*, owner_id: int, name: str, viewer_id: int | None) -> Repository | None:
-    return _visible(owner_id, viewer_id, listing=False).select_related("owner").filter(name=name).first()
+    return _visible_by_name(owner_id, viewer_id).select_related("owner").filter(name=name).first()

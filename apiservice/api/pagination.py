@@ -71,14 +71,20 @@ class KeysetPagination(BasePagination):
         start = parse_start(request.query_params.get("start"))
         self.per_page = parse_per_page(request.query_params.get("per_page"))
         self.request = request
-        page = queryset.order_by(f"-{self.ordering_field}")
-        if start is not None:
-            page = page.filter(**{f"{self.ordering_field}__lte": start})
-        rows = list(page[: self.per_page + 1])
+        if hasattr(queryset, "keyset_page"):  # a list that pages itself (raw SQL for a hot list)
+            rows = queryset.keyset_page(start=start, limit=self.per_page + 1)
+        else:
+            page = queryset.order_by(f"-{self.ordering_field}")
+            if start is not None:
+                page = page.filter(**{f"{self.ordering_field}__lte": start})
+            rows = list(page[: self.per_page + 1])
         if rows and isinstance(rows[0], dict) and TOTAL_KEY in rows[0]:
             self.total = rows[0][TOTAL_KEY] or 0
-        elif not rows and start is None:  # an empty first page: an empty collection
-            self.total = 0
+        elif not rows and (start is None or hasattr(queryset, "keyset_page")):
+            # an empty first page is an empty collection; a self-paging list past its end
+            # asks its first row for the total
+            first = queryset.keyset_page(start=None, limit=1) if start is not None else []
+            self.total = first[0][TOTAL_KEY] if first else 0
         else:  # no rows carry it (or a page past the end): count
             self.total = self.get_total(queryset)
         self.next_id = self.key_of(rows[self.per_page]) if len(rows) > self.per_page else None

@@ -20,6 +20,12 @@ from resources.services import repos
 from resources.views.common import caller_id, user_or_404
 
 
+def found(row: dict[str, Any] | None) -> dict[str, Any]:
+    if row is None:
+        raise Http404
+    return row
+
+
 def own_repo(request: Request, name: str) -> Repository:
     repo = selectors.repo_get(owner_id=request_user_id(request), name=name, viewer_id=request_user_id(request))
     if repo is None:
@@ -70,7 +76,10 @@ class RepositoryDetailView(APIView):
 
     @extend_schema(operation_id="repos_retrieve", tags=["repositories"], responses=s.RepositorySerializer)
     def get(self, request: Request, name: str) -> Response:
-        return Response(s.RepositorySerializer(own_repo(request, name)).data)
+        caller = request_user_id(request)
+        return Response(
+            s.RepositorySerializer(found(selectors.repo_row(owner_id=caller, name=name, viewer_id=caller))).data
+        )
 
     @extend_schema(
         operation_id="repos_update",
@@ -100,10 +109,8 @@ class UserRepositoryDetailView(APIView):
     @extend_schema(operation_id="user_repos_retrieve", tags=["repositories"], responses=s.RepositorySerializer)
     def get(self, request: Request, username: str, name: str) -> Response:
         owner = user_or_404(username)
-        repo = selectors.repo_get(owner_id=owner.pk, name=name, viewer_id=caller_id(request))
-        if repo is None:
-            raise Http404
-        return Response(s.RepositorySerializer(repo).data)
+        row = selectors.repo_row(owner_id=owner.pk, name=name, viewer_id=caller_id(request))
+        return Response(s.RepositorySerializer(found(row)).data)
 
 
 class ReadmeView(APIView):

@@ -81,7 +81,7 @@ ROWS = {
     "PGPKeySerializer": lambda u: (pgp_key(u), lambda: selectors.pgp_key_list(owner_id=u.pk)),
     "RepositorySerializer": lambda u: (
         Repository.objects.create(owner=u, name="r", description="d", visibility="unlisted"),
-        lambda: selectors.repo_list(owner_id=u.pk, viewer_id=u.pk),
+        lambda: selectors.repo_list(owner_id=u.pk, viewer_id=u.pk).keyset_page(start=None, limit=100),
     ),
     "SubscriptionSerializer": lambda u: (
         Subscription.objects.create(user=u, url="https://h.example/", events=["repo:create"]),
