@@ -87,5 +87,6 @@ def database_config(url: str, *, conn_max_age: int, connect_timeout: int) -> dic
     config["PORT"] = str(config["PORT"] or "")
     config["CONN_MAX_AGE"] = conn_max_age
     config["CONN_HEALTH_CHECKS"] = True
+    config["ENGINE"] = "apiservice.db"  # PostgreSQL; its health check without a round trip (apiservice/db/base.py)
     options.setdefault("connect_timeout", connect_timeout)
     return config

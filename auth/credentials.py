@@ -23,3 +23,4 @@ class Credential:
     revocation_keys: tuple[str, ...] = field(default=())
     oauth_token_id: int | None = None
     oauth_digest: str | None = field(default=None, repr=False)  # the token's checksum, for the claims cache
+    username: str = ""  # a JWT's username claim (what ``request.user`` shows without a query)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from apiservice.api.errors import AuthenticationError, ForbiddenError
 from auth import keytext, revocation
 from auth.conf import auth_settings
 from auth.credentials import Credential
+from auth.memo import ExpiringCache
 from auth.models import ApiKey
 from auth.oauth.tokens import is_access_token, oauth_token_verify
 from auth.principal import TokenUser
@@ -160,8 +162,22 @@ def jwt_issue(*, api_key: ApiKey, ip: str | None = None) -> IssuedToken:
     return IssuedToken(token=str(token), expires_in_ms=expires_in_ms)
 
 
+# JWTs this process verified, by their text, each until its own expiry: a client presents
+# the same token for its whole lifetime, and checking its HMAC and claims again on every
+# request costs more than the rest of the credential's work (issue #12).
+VERIFIED_JWTS: ExpiringCache[Credential] = ExpiringCache()
+
+
 def jwt_verify(text: str) -> tuple[TokenUser, Credential]:
-    """Verify signature, algorithm and expiry, with no I/O. Revocation is checked by the limiter."""
+    """Verify signature, algorithm and expiry, with no I/O. Revocation is checked by the limiter.
+
+    A token this process has verified before is only looked up: it was valid, and it stays
+    in the cache no longer than its ``exp``.
+    """
+    entry = VERIFIED_JWTS.get(text)
+    if entry is not None:
+        credential = entry.value
+        return TokenUser(credential.user_id, credential.username), credential
     try:
         token = AccessToken(text)  # type: ignore[arg-type]  # simplejwt accepts the encoded text
     except TokenError as exc:
@@ -170,6 +186,7 @@ def jwt_verify(text: str) -> tuple[TokenUser, Credential]:
         user_id, key_id = int(token["user_id"]), int(token[CLAIM_KEY])
         scopes = frozenset(str(scope) for scope in token[CLAIM_SCOPES])
         username = str(token[CLAIM_USERNAME])
+        expires_at = float(token["exp"])
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidCredential("invalid token claims") from exc
     credential = Credential(
@@ -178,7 +195,10 @@ def jwt_verify(text: str) -> tuple[TokenUser, Credential]:
         api_key_id=key_id,
         scopes=scopes,
         revocation_keys=revocation.markers_for(api_key_id=key_id, user_id=user_id),
+        username=username,
     )
+    if (seconds := expires_at - time.time()) > 0:
+        VERIFIED_JWTS.put(text, credential, seconds)
     return TokenUser(user_id, username), credential
 
 

@@ -7,6 +7,7 @@
   an application marks the application. Processes that cached the token's claims see the
   marker in the rate limiter's round trip on the next request.
 - Issuing an OAuth access token is audited as a use, like the key-to-JWT exchange.
+- Changing the JWT settings forgets the JWTs this process has verified.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.signals import setting_changed
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from oauth2_provider.models import get_access_token_model, get_application_model
 
 from accounts.services import audit_log_record_use
 from auth import revocation
+from auth.services import VERIFIED_JWTS
 
 
 @receiver(post_save, sender=get_user_model(), dispatch_uid="auth.user_active_marker")
@@ -52,3 +55,10 @@ def oauth_token_issued(sender: Any, instance: Any, created: bool, **kwargs: Any)
             ip=None,
             details=f"token {instance.pk} of application {instance.application_id} ({instance.scope})",
         )
+
+
+@receiver(setting_changed, dispatch_uid="auth.verified_jwts")
+def forget_verified_jwts(sender: Any, setting: str, **kwargs: Any) -> None:
+    """A new signing key (a test's settings; in production, a restart) re-verifies every JWT."""
+    if setting in {"SIMPLE_JWT", "API_AUTH"}:
+        VERIFIED_JWTS.clear()

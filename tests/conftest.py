@@ -271,3 +271,44 @@ def redis_round_trips(monkeypatch):
     monkeypatch.setattr(redis.Redis, "execute_command", counting_command)
     monkeypatch.setattr(Pipeline, "execute", counting_pipeline)
     return trips
+
+
+@pytest.fixture
+def sql_round_trips(monkeypatch):
+    """Every statement this process sends to PostgreSQL, as psycopg sees it: Django's queries
+    and the ones Django sends for itself (a health check's ``SELECT 1``) that
+    ``django_assert_num_queries`` does not count."""
+    import psycopg
+
+    sent: list[str] = []
+    execute = psycopg.Cursor.execute
+
+    def counting(self, query, *args, **kwargs):
+        sent.append(query if isinstance(query, str) else query.as_string(self))
+        return execute(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", counting)
+    return sent
+
+
+def wsgi_call(method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b"") -> tuple[str, bytes]:
+    """One request through Django's WSGI handler as gunicorn makes it: the request_started and
+    request_finished signals fire (the test client turns off their connection handling)."""
+    import io
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    route, _, query = path.partition("?")
+    environ = {
+        "REQUEST_METHOD": method, "PATH_INFO": route, "QUERY_STRING": query, "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)), "wsgi.errors": io.StringIO(),
+        "CONTENT_TYPE": "application/json",
+        **{"HTTP_" + name.upper().replace("-", "_"): value for name, value in (headers or {}).items()},
+    }  # fmt: skip
+    statuses: list[str] = []
+    answer = WSGIHandler()(environ, lambda status, headers, exc_info=None: statuses.append(status))
+    try:
+        return statuses[0], b"".join(answer)
+    finally:
+        answer.close()

@@ -25,7 +25,6 @@ The hot path (every request with an OAuth token):
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,6 +38,7 @@ from apiservice.api.redis import get_redis
 from auth import keytext, revocation
 from auth.conf import auth_settings
 from auth.credentials import Credential
+from auth.memo import ExpiringCache
 from auth.principal import TokenUser
 from auth.scopes import ALL_SCOPES
 
@@ -83,44 +83,7 @@ class Claims:
     expires: datetime
 
 
-@dataclass(slots=True)
-class _Entry:
-    claims: Claims
-    fresh_until: float  # time.monotonic()
-    touched_at: float | None = None  # when this process last recorded a use (monotonic)
-
-
-class ClaimsCache:
-    """Claims of verified tokens by checksum, per process, briefly (a bounded dict)."""
-
-    def __init__(self, max_entries: int = 10_000) -> None:
-        self.entries: dict[str, _Entry] = {}
-        self.max_entries = max_entries
-        self.lock = threading.Lock()
-
-    def get(self, key: str) -> _Entry | None:
-        entry = self.entries.get(key)
-        if entry is None or entry.fresh_until <= time.monotonic():
-            return None
-        return entry
-
-    def put(self, key: str, claims: Claims, seconds: float) -> _Entry:
-        entry = _Entry(claims, time.monotonic() + seconds)
-        with self.lock:
-            if len(self.entries) >= self.max_entries:
-                now = time.monotonic()
-                self.entries = {k: e for k, e in self.entries.items() if e.fresh_until > now}
-                if len(self.entries) >= self.max_entries:
-                    self.entries.clear()
-            self.entries[key] = entry
-        return entry
-
-    def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
-
-
-CACHE = ClaimsCache()
+CACHE: ExpiringCache[Claims] = ExpiringCache()
 
 
 def token_markers(claims: Claims) -> tuple[str, ...]:
@@ -172,7 +135,7 @@ def oauth_token_verify(text: str) -> tuple[TokenUser, Credential] | str:
         if claims is None:
             return "unknown or revoked OAuth token"
         entry = CACHE.put(digest, claims, auth_settings().OAUTH_CLAIMS_CACHE_SECONDS)
-    claims = entry.claims
+    claims = entry.value
     if claims.expires <= timezone.now():
         return "OAuth token expired"
     credential = Credential(
@@ -201,7 +164,7 @@ def oauth_token_touch(*, credential: Credential, ip: str | None) -> None:
     if entry.touched_at is not None and now - entry.touched_at < resolution:
         return
     entry.touched_at = now
-    claims = entry.claims
+    claims = entry.value
     marker = f"{USED_PREFIX}:{claims.token_id}"
     if get_redis().set(marker, "1", nx=True, ex=resolution):
         audit_log_record_use(

@@ -157,7 +157,7 @@ def test_only_one_of_the_two_server_urls_is_an_error():
 )
 def test_database_urls(url, expected):
     config = database_config(url, conn_max_age=60, connect_timeout=3)
-    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert config["ENGINE"] == "apiservice.db"
     assert {key: config[key] for key in expected} == expected
     assert config["CONN_MAX_AGE"] == 60 and config["CONN_HEALTH_CHECKS"] is True
     assert config["OPTIONS"]["connect_timeout"] == 3

@@ -51,3 +51,41 @@ def test_the_key_exchange_is_two_sql_statements_and_one_redis_round_trip(
         api_key.api_key.identifier,
         "127.0.0.1",
     )
+
+
+def test_a_process_verifies_a_jwt_once_and_keeps_it_no_longer_than_its_expiry(api_client, api_key, monkeypatch):
+    import time
+
+    from rest_framework_simplejwt import tokens
+
+    from auth import services
+
+    token = api_client.post(f"/api/v1/authenticate?apiKey={api_key.secret}").json()["token"]
+    services.VERIFIED_JWTS.clear()
+    decoded = []
+    original = tokens.AccessToken.__init__
+
+    def counting(self, *args, **kwargs):
+        decoded.append(args[:1])
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(tokens.AccessToken, "__init__", counting)
+    for _ in range(3):
+        user, credential = services.jwt_verify(token)
+        assert (user.pk, user.username, credential.kind) == (api_key.api_key.user_id, "alice", "jwt")
+    assert len(decoded) == 1  # verified once, then looked up
+    entry = services.VERIFIED_JWTS.get(token)
+    assert entry is not None and entry.fresh_until - time.monotonic() <= 3600
+    entry.fresh_until = time.monotonic() - 1  # as if the token's exp had passed
+    services.jwt_verify(token)
+    assert len(decoded) == 2
+
+
+def test_changed_jwt_settings_forget_the_verified_jwts(api_client, api_key, settings):
+    from auth import services
+
+    token = api_client.post(f"/api/v1/authenticate?apiKey={api_key.secret}").json()["token"]
+    services.jwt_verify(token)
+    assert services.VERIFIED_JWTS.get(token) is not None
+    settings.SIMPLE_JWT = {**settings.SIMPLE_JWT, "LEEWAY": 1}
+    assert services.VERIFIED_JWTS.get(token) is None

@@ -1,0 +1,70 @@
+"""The database backend (apiservice/db): Django's health checks without a round trip on a quiet
+connection, and a connection PostgreSQL closed is replaced before a request uses it."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from django.db import connection, connections
+
+from apiservice.db.base import has_pending_input
+from resources.models import Repository
+from tests.conftest import wsgi_call
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def test_the_engine_is_ours_with_health_checks_on():
+    assert connection.settings_dict["ENGINE"] == "apiservice.db"
+    assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
+    assert connection.vendor == "postgresql"
+
+
+def test_a_quiet_connection_is_used_without_a_select_1(sql_round_trips):
+    backend_pid()
+    assert not has_pending_input(connection.connection.fileno())
+    sql_round_trips.clear()
+    connection.close_if_unusable_or_obsolete()  # what request_started does
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 42")
+    assert sql_round_trips == ["SELECT 42"]
+
+
+def test_a_connection_the_server_closed_is_replaced_before_the_next_query(sql_round_trips):
+    first = backend_pid()
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [first])
+    finally:
+        other.close()
+    deadline = time.monotonic() + 5
+    while not has_pending_input(connection.connection.fileno()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert has_pending_input(connection.connection.fileno())  # the server's FATAL, then the end of the stream
+    sql_round_trips.clear()
+    connection.close_if_unusable_or_obsolete()
+    second = backend_pid()  # no error: Django's own check ran, failed, and a new connection was made
+    assert second != first
+    assert sql_round_trips[0] == "SELECT 1" and sql_round_trips[-1] == "SELECT pg_backend_pid()"
+
+
+def test_a_jwt_request_through_wsgi_sends_one_statement(api_key, user, sql_round_trips):
+    Repository.objects.create(owner=user, name="one")
+    status, body = wsgi_call("POST", "/api/v1/authenticate", body=json.dumps({"apiKey": api_key.secret}).encode())
+    assert status.startswith("200")
+    bearer = {"Authorization": f"Bearer {json.loads(body)['token']}"}
+    for path in ("/api/v1/repos/one", "/api/v1/repos"):
+        wsgi_call("GET", path, bearer)
+        sql_round_trips.clear()
+        status, body = wsgi_call("GET", path, bearer)
+        assert status.startswith("200"), body
+        assert len(sql_round_trips) == 1, sql_round_trips
