@@ -22,6 +22,7 @@ from auth.models import ApiKey
 from auth.oauth.tokens import is_access_token, oauth_token_verify
 from auth.principal import TokenUser
 from auth.scopes import ALL, covers, parse_scopes
+from auth.selectors import api_key_with_user
 
 # JWT claims (beside simplejwt's exp, iat, jti, token_type and user_id)
 CLAIM_KEY = "api_key_id"
@@ -111,7 +112,7 @@ def api_key_verify(text: str) -> ApiKey:
     if parts is None:
         raise InvalidCredential("malformed API key")
     identifier, secret = parts
-    api_key = ApiKey.objects.select_related("user").filter(identifier=identifier).first()
+    api_key = api_key_with_user(identifier)
     # Compare even when no row matched, so timing does not tell which identifiers exist.
     stored = api_key.secret_hash if api_key is not None else "0" * 64
     if not keytext.secret_matches(auth_settings().KEY_HMAC_KEY, secret, stored) or api_key is None:

@@ -8,11 +8,13 @@ client puts further left is ignored, so it cannot choose its own address.
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 
 
+@lru_cache(maxsize=4096)  # a client sends many requests from one address: parse it once
 def canonical(text: str) -> str | None:
     """One spelling per address, so one client has one rate-limit bucket: IPv6 compressed and
     lower-case, an IPv4-mapped IPv6 address as the IPv4 it carries (``::ffff:1.2.3.4`` ->
@@ -26,8 +28,18 @@ def canonical(text: str) -> str | None:
     return str(address)
 
 
+CLIENT_IP = "apiservice.client_ip"  # the answer, kept in the request's environ
+
+
 def client_ip(request: Any) -> str:
     meta = request.META
+    known: str | None = meta.get(CLIENT_IP)
+    if known is None:
+        known = meta[CLIENT_IP] = _client_ip(meta)
+    return known
+
+
+def _client_ip(meta: Any) -> str:
     remote = canonical(meta.get("REMOTE_ADDR") or "") or "0.0.0.0"
     proxies: int = settings.API_TRUSTED_PROXIES
     if proxies <= 0:

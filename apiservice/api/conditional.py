@@ -95,6 +95,8 @@ def last_modified_of(response: HttpResponse) -> int | None:
 
 
 def not_modified(request: HttpRequest, etag: str, last_modified: int | None) -> bool:
+    if not is_conditional_read(request):
+        return False
     if IF_NONE_MATCH in request.headers:
         return none_match(request.headers[IF_NONE_MATCH], etag)
     since = parse_http_date_safe(request.headers.get(IF_MODIFIED_SINCE, ""))

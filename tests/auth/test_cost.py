@@ -89,3 +89,23 @@ def test_changed_jwt_settings_forget_the_verified_jwts(api_client, api_key, sett
     assert services.VERIFIED_JWTS.get(token) is not None
     settings.SIMPLE_JWT = {**settings.SIMPLE_JWT, "LEEWAY": 1}
     assert services.VERIFIED_JWTS.get(token) is None
+
+
+def test_the_key_lookup_in_sql_builds_what_the_orm_builds(make_key):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from auth.models import ApiKey
+    from auth.selectors import api_key_with_user
+
+    issued = make_key(scopes=["repos:read", "keys:write"], expires=timezone.now() + timedelta(days=3))
+    ApiKey.objects.filter(pk=issued.api_key.pk).update(last_used=timezone.now())
+    raw = api_key_with_user(issued.api_key.identifier)
+    orm = ApiKey.objects.select_related("user").get(identifier=issued.api_key.identifier)
+    assert raw is not None and not raw._state.adding and not raw.user._state.adding
+    for model_instance, expected in ((raw, orm), (raw.user, orm.user)):
+        for field in type(expected)._meta.concrete_fields:
+            got, want = getattr(model_instance, field.attname), getattr(expected, field.attname)
+            assert (type(got), got) == (type(want), want), field.name
+    assert api_key_with_user("no-such-key") is None
