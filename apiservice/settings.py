@@ -184,6 +184,9 @@ DATABASES = {
         connect_timeout=env_int("DATABASE_CONNECT_TIMEOUT", default=3),
     )
 }
+# The few statements every request runs are prepared, planned once per connection
+# (apiservice/db/base.py); 0 for a connection pooler that cannot carry prepared statements.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", default=True)
 
 # Short timeouts: a dead Redis must cost milliseconds, not seconds (§5.5).
 REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", default=0.25)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,12 +23,14 @@ from auth.models import ApiKey
 from auth.oauth.tokens import is_access_token, oauth_token_verify
 from auth.principal import TokenUser
 from auth.scopes import ALL, covers, parse_scopes
-from auth.selectors import api_key_with_user
+from auth.selectors import RecordedUse, api_key_for_exchange, api_key_with_user
 
 # JWT claims (beside simplejwt's exp, iat, jti, token_type and user_id)
 CLAIM_KEY = "api_key_id"
 CLAIM_SCOPES = "scopes"
 CLAIM_USERNAME = "username"
+
+EXCHANGE_ACTION = "api-key:authenticate"  # the audit entry of a key-to-JWT exchange
 
 
 class InvalidCredential(AuthenticationError):
@@ -106,22 +109,36 @@ def api_key_delete(*, api_key: ApiKey, ip: str | None = None) -> None:
         revocation.mark_revoked(revocation.api_key_marker(key_id))
 
 
-def api_key_verify(text: str) -> ApiKey:
-    """The active key whose text is ``text`` (one indexed query, user joined); else InvalidCredential."""
+def api_key_verify(text: str, *, record_use: tuple[str, str | None] | None = None) -> ApiKey:
+    """The active key whose text is ``text`` (one indexed query, user joined); else InvalidCredential.
+
+    ``record_use=(action, ip)`` writes that audit entry for a good key in the same statement.
+    """
     parts = keytext.split_key(text, auth_settings().KEY_PREFIX)
     if parts is None:
         raise InvalidCredential("malformed API key")
     identifier, secret = parts
-    api_key = api_key_with_user(identifier)
+    presented = keytext.secret_hash(auth_settings().KEY_HMAC_KEY, secret)
+    now = timezone.now()
+    if record_use is None:
+        api_key = api_key_with_user(identifier)
+    else:
+        api_key = api_key_for_exchange(identifier, record_use=RecordedUse(*record_use, presented, now))
     # Compare even when no row matched, so timing does not tell which identifiers exist.
     stored = api_key.secret_hash if api_key is not None else "0" * 64
-    if not keytext.secret_matches(auth_settings().KEY_HMAC_KEY, secret, stored) or api_key is None:
+    if not hmac.compare_digest(presented, stored) or api_key is None:
         raise InvalidCredential("unknown or revoked API key")
-    if api_key.is_expired():
+    if api_key.is_expired(now):
         raise InvalidCredential("API key expired")
     if not api_key.user.is_active:
         raise InvalidCredential("user is inactive")
     return api_key
+
+
+def api_key_exchange(*, text: str, ip: str | None) -> IssuedToken:
+    """Hangar's exchange: verify the key and mint a JWT, audited, in one SQL round trip."""
+    api_key = api_key_verify(text, record_use=(EXCHANGE_ACTION, ip))
+    return _jwt_for(api_key)
 
 
 def api_key_touch(*, api_key: ApiKey, ip: str | None) -> None:
@@ -147,7 +164,13 @@ def credential_for_key(api_key: ApiKey) -> Credential:
 
 
 def jwt_issue(*, api_key: ApiKey, ip: str | None = None) -> IssuedToken:
-    """Mint a JWT for the key (Hangar's exchange). It never outlives the key's expiry."""
+    """Mint a JWT for the key (Hangar's exchange), audited. It never outlives the key's expiry."""
+    issued = _jwt_for(api_key)
+    audit_log_record_use(user_id=api_key.user_id, action=EXCHANGE_ACTION, ip=ip, details=api_key.identifier)
+    return issued
+
+
+def _jwt_for(api_key: ApiKey) -> IssuedToken:
     token = AccessToken()
     now = timezone.now()
     expires = now + timedelta(seconds=auth_settings().JWT_LIFETIME_SECONDS)
@@ -158,7 +181,6 @@ def jwt_issue(*, api_key: ApiKey, ip: str | None = None) -> IssuedToken:
     token[CLAIM_USERNAME] = api_key.user.username
     token[CLAIM_KEY] = api_key.pk
     token[CLAIM_SCOPES] = sorted(api_key.scopes)
-    audit_log_record_use(user_id=api_key.user_id, action="api-key:authenticate", ip=ip, details=api_key.identifier)
     expires_in_ms = max(0, int((expires - now).total_seconds() * 1000))
     return IssuedToken(token=str(token), expires_in_ms=expires_in_ms)
 
@@ -225,6 +247,7 @@ __all__ = [
     "ScopeEscalation",
     "api_key_create",
     "api_key_delete",
+    "api_key_exchange",
     "api_key_touch",
     "api_key_verify",
     "jwt_issue",

@@ -48,8 +48,7 @@ class AuthenticateView(APIView):
         text = request.query_params.get("apiKey") or self.body_key(request)
         if not text:
             raise exceptions.ValidationError({"apiKey": ["apiKey is required, in the query string or the JSON body"]})
-        api_key = services.api_key_verify(text)
-        issued = services.jwt_issue(api_key=api_key, ip=client_ip(request))
+        issued = services.api_key_exchange(text=text, ip=client_ip(request))
         record_key_exchange()
         return Response({"token": issued.token, "expiresIn": issued.expires_in_ms})
 

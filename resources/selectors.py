@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 
 from accounts.models import User
 from apiservice.api.pagination import TOTAL_KEY
+from apiservice.api.sql import prepared_cursor
 from resources.models import OwnerCount, PGPKey, Repository, SSHKey
 
 Rows = QuerySet[Any, dict[str, Any]]
@@ -138,7 +138,7 @@ class KeysetRows:
         sql, params = self.sql, {**self.params, "limit": limit}
         if start is not None:
             sql, params["start"] = sql + " AND r.id <= %(start)s", start
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(sql + " ORDER BY r.id DESC LIMIT %(limit)s", params)
             names = [column.name for column in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -160,7 +160,7 @@ def repo_row(*, owner_id: int, name: str, viewer_id: int | None) -> dict[str, An
     params: dict[str, Any] = {"owner": owner_id, "name": name}
     if owner_id != viewer_id:
         sql, params["private"] = sql + " AND r.visibility <> %(private)s", Visibility.PRIVATE
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
         return None if row is None else dict(zip([column.name for column in cursor.description], row, strict=True))

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -307,7 +308,11 @@ def wsgi_call(method: str, path: str, headers: dict[str, str] | None = None, bod
         **{"HTTP_" + name.upper().replace("-", "_"): value for name, value in (headers or {}).items()},
     }  # fmt: skip
     statuses: list[str] = []
-    answer = WSGIHandler()(environ, lambda status, headers, exc_info=None: statuses.append(status))
+
+    def start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
+        statuses.append(status)
+
+    answer = WSGIHandler()(environ, start_response)
     try:
         return statuses[0], b"".join(answer)
     finally:

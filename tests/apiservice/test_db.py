@@ -68,3 +68,33 @@ def test_a_jwt_request_through_wsgi_sends_one_statement(api_key, user, sql_round
         status, body = wsgi_call("GET", path, bearer)
         assert status.startswith("200"), body
         assert len(sql_round_trips) == 1, sql_round_trips
+
+
+def prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_hot_statements_are_prepared_once_per_connection(api_key, user, settings, enabled):
+    settings.DATABASE_PREPARED_STATEMENTS = enabled
+    connection.close()  # a fresh connection: nothing prepared yet
+    Repository.objects.create(owner=user, name="one")
+    status, body = wsgi_call("POST", "/api/v1/authenticate", body=json.dumps({"apiKey": api_key.secret}).encode())
+    bearer = {"Authorization": f"Bearer {json.loads(body)['token']}"}
+    for _ in range(3):
+        assert wsgi_call("GET", "/api/v1/repos", bearer)[0].startswith("200")
+        assert wsgi_call("GET", "/api/v1/repos/one", bearer)[0].startswith("200")
+        assert wsgi_call("GET", "/api/v1/repos", {"Authorization": f"token {api_key.secret}"})[0].startswith("200")
+    prepared = prepared_statements()
+    hot = {
+        "the list page": lambda sql: "ORDER BY r.id DESC LIMIT" in sql,
+        "a repository": lambda sql: "AND r.name = " in sql,
+        "the key exchange": lambda sql: (
+            sql.startswith("WITH found AS") and 'INSERT INTO "accounts_auditlogentry"' in sql
+        ),
+        "an API key": lambda sql: sql.startswith('SELECT k."id"') and 'k."identifier" = ' in sql,
+    }
+    found = {name: sum(map(is_it, prepared)) for name, is_it in hot.items()}
+    assert found == dict.fromkeys(hot, 1 if enabled else 0), prepared
