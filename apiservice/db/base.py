@@ -29,8 +29,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db.backends.postgresql import base, operations
-from psycopg import errors
 from django.db.backends.utils import CursorWrapper
+from psycopg import errors
 
 
 def has_pending_input(fd: int) -> bool:
