@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import cache
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -53,8 +54,15 @@ def multiprocess() -> bool:
     return ValueClass is not MutexValue
 
 
+# The labelled children, looked up once per label set: ``labels()`` validates and locks on
+# every call, a few microseconds each, on every request. The label sets are bounded (above).
+_rate_limit_child = cache(RATE_LIMIT_DECISIONS.labels)
+_request_child = cache(HTTP_REQUESTS.labels)
+_latency_child = cache(HTTP_LATENCY.labels)
+
+
 def record_rate_limit(scope: str, outcome: str) -> None:
-    RATE_LIMIT_DECISIONS.labels(scope, outcome).inc()
+    _rate_limit_child(scope, outcome).inc()
 
 
 def record_key_exchange() -> None:
@@ -62,8 +70,8 @@ def record_key_exchange() -> None:
 
 
 def record_request(*, route: str, method: str, status: int, seconds: float) -> None:
-    HTTP_REQUESTS.labels(route, method if method in METHODS else "other", str(status)).inc()
-    HTTP_LATENCY.labels(route).observe(seconds)
+    _request_child(route, method if method in METHODS else "other", str(status)).inc()
+    _latency_child(route).observe(seconds)
 
 
 def route_name(request: HttpRequest) -> str:

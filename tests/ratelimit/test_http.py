@@ -147,17 +147,20 @@ def test_one_redis_round_trip_per_request_for_auth_and_limits(api_client, key, m
         sent.append(command)
         return original(self, command, check_health)
 
+    from apiservice.api.redis import get_redis
+
     token = api_client.post("/api/v1/authenticate", {"apiKey": key.secret}, format="json").json()["token"]
     api_client.get("/api/v1/version", HTTP_AUTHORIZATION=f"Bearer {token}")  # script cached, connection open
+    connection, opened = get_redis().connection, get_redis().connection_pool._created_connections
     monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counting)
     for credential in (f"Bearer {token}", f"token {key.secret}", None):
         extra = {"HTTP_AUTHORIZATION": credential} if credential else {}
         sent.clear()
         assert api_client.get("/api/v1/version", **extra).status_code == 200
         assert len(sent) == 1, credential  # one EVALSHA: revocation markers + override + limit
-    from apiservice.api.redis import get_redis
-
-    assert get_redis().connection_pool._created_connections == 1  # one client, reused
+    # one client, one connection, reused: no pool hand-over per command, nothing new opened
+    assert get_redis().connection is connection is not None
+    assert get_redis().connection_pool._created_connections == opened
 
 
 def test_admin_login_is_rate_limited_with_a_429_page(client, rate_limits, settings):
