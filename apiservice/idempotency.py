@@ -35,10 +35,11 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from apiservice.api.errors import STATUS_REASONS, ServiceError, error_body, json_error
-from apiservice.api.headers import API_PREFIX, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, RETRY_AFTER
+from apiservice.api.headers import API_PREFIX, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, RETRY_AFTER, meta_key
 from apiservice.models import IdempotencyRecord
 
 RETENTION = timedelta(hours=24)
+IDEMPOTENCY_KEY_META = meta_key(IDEMPOTENCY_KEY)
 MAX_KEY_LENGTH = 255
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 NONCE_BYTES = 12
@@ -198,7 +199,7 @@ def idempotency_prune(*, older_than: timedelta = RETENTION, batch_size: int = 10
 def applies(request: HttpRequest) -> bool:
     return (
         request.method in WRITE_METHODS
-        and IDEMPOTENCY_KEY in request.headers
+        and IDEMPOTENCY_KEY_META in request.META
         and request.path.startswith(API_PREFIX)
         and getattr(request, "api_credential", None) is not None
     )

@@ -30,7 +30,9 @@ from apiservice.api.client import client_ip
 # ?apiKey=... (any case) in a logged URL or query string, and Authorization values.
 # ?apiKey=, ?access_token=, refresh_token=, and the OAuth flow's code, verifier, client secret
 _QUERY_SECRET = re.compile(r"(?i)((?:api_?key|token|code_verifier|client_secret|code|password)=)[^&\s\"']+")
-_MARKERS = ("key=", "token", "bearer", "apisvc_", "code=", "code_verifier=", "secret=", "password=")
+# A line that contains none of these needs no masking (every line passes here: one search
+# instead of three substitutions).
+_MARKERS = re.compile(r"(?i)key=|token|bearer|apisvc_|code=|code_verifier=|secret=|password=")
 _AUTH_VALUE = re.compile(r"(?i)((?:bearer|token)\s+)[A-Za-z0-9._~+/=-]{8,}")
 _KEY_PREFIX = re.compile(r"\bapisvc_[A-Za-z0-9]+_[A-Za-z0-9]+")
 # The attributes every LogRecord has; anything else on a record came from ``extra=``.
@@ -38,7 +40,8 @@ _STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asct
 
 JSON_FIRST_FIELDS = ("timestamp", "level", "logger", "message", "request_id")
 
-access_logger = logging.getLogger("apiservice.access")
+ACCESS_LOGGER = "apiservice.access"
+access_logger = logging.getLogger(ACCESS_LOGGER)
 
 
 def mask_secrets(text: str) -> str:
@@ -47,8 +50,7 @@ def mask_secrets(text: str) -> str:
     >>> mask_secrets("POST /api/v1/authenticate?apiKey=apisvc_abc_def123456 HTTP/1.1")
     'POST /api/v1/authenticate?apiKey=*** HTTP/1.1'
     """
-    lowered = text.lower()  # every line passes here: skip the expressions when none can match
-    if not any(marker in lowered for marker in _MARKERS):
+    if _MARKERS.search(text) is None:
         return text
     text = _QUERY_SECRET.sub(r"\1***", text)
     text = _AUTH_VALUE.sub(r"\1***", text)
@@ -59,6 +61,8 @@ class MaskSecretsFilter(logging.Filter):
     """Rewrites each record's message, and every string field added by ``extra=``, without credentials."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == ACCESS_LOGGER:  # built from masked parts (AccessLogMiddleware)
+            return True
         message = record.getMessage()
         masked = mask_secrets(message)
         if masked != message:
@@ -138,7 +142,9 @@ def request_user_id(request: HttpRequest) -> int | None:
 class AccessLogMiddleware:
     """One ``apiservice.access`` line per request, just inside the request-id middleware.
 
-    The path is logged without its query string, which may carry ``?apiKey=``.
+    The path is logged without its query string, which may carry ``?apiKey=``, and masked
+    here (a key pasted into a path), so :class:`MaskSecretsFilter` passes the line as it is;
+    the formatter still masks the finished line.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -150,11 +156,12 @@ class AccessLogMiddleware:
         if access_logger.isEnabledFor(logging.INFO):
             duration_ms = round((time.perf_counter() - started) * 1000, 1)
             user_id = request_user_id(request)
+            path = mask_secrets(request.path)
             access_logger.info(
-                "%s %s %s %sms user=%s", request.method, request.path, response.status_code, duration_ms,
+                "%s %s %s %sms user=%s", request.method, path, response.status_code, duration_ms,
                 user_id if user_id is not None else "-",
                 extra={
-                    "method": request.method, "path": request.path, "status": response.status_code,
+                    "method": request.method, "path": path, "status": response.status_code,
                     "duration_ms": duration_ms, "user_id": user_id, "client_ip": client_ip(request),
                 },
             )  # fmt: skip

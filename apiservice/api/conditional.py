@@ -41,9 +41,11 @@ from apiservice.api.headers import (
     IF_MODIFIED_SINCE,
     IF_NONE_MATCH,
     LAST_MODIFIED,
+    meta_key,
 )
 
 READ_METHODS = frozenset({"GET", "HEAD"})
+IF_NONE_MATCH_META, IF_MODIFIED_SINCE_META, IF_MATCH_META = map(meta_key, (IF_NONE_MATCH, IF_MODIFIED_SINCE, IF_MATCH))
 GUARDED_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
 # Representation metadata a 304 leaves out (RFC 9110 §15.4.5). Content-Length stays: in a
 # 304 it must be the length of the 200's body or absent (§8.6), and left out, Django's
@@ -79,7 +81,8 @@ def match(header: str, etag: str) -> bool:
 
 def is_conditional_read(request: HttpRequest) -> bool:
     """A GET/HEAD that may be answered 304; the rate limiter charges it only if it is not."""
-    return request.method in READ_METHODS and (IF_NONE_MATCH in request.headers or IF_MODIFIED_SINCE in request.headers)
+    meta = request.META
+    return request.method in READ_METHODS and (IF_NONE_MATCH_META in meta or IF_MODIFIED_SINCE_META in meta)
 
 
 def last_modified_of(response: HttpResponse) -> int | None:
@@ -97,9 +100,9 @@ def last_modified_of(response: HttpResponse) -> int | None:
 def not_modified(request: HttpRequest, etag: str, last_modified: int | None) -> bool:
     if not is_conditional_read(request):
         return False
-    if IF_NONE_MATCH in request.headers:
-        return none_match(request.headers[IF_NONE_MATCH], etag)
-    since = parse_http_date_safe(request.headers.get(IF_MODIFIED_SINCE, ""))
+    if IF_NONE_MATCH_META in request.META:
+        return none_match(request.META[IF_NONE_MATCH_META], etag)
+    since = parse_http_date_safe(request.META.get(IF_MODIFIED_SINCE_META, ""))
     return since is not None and last_modified is not None and last_modified <= since
 
 
@@ -150,7 +153,7 @@ class ConditionalRequestMiddleware:
             return self.get_response(request)
         if request.method in READ_METHODS:
             return self.read(request, self.get_response(request))
-        if request.method in GUARDED_METHODS and IF_MATCH in request.headers:
+        if request.method in GUARDED_METHODS and IF_MATCH_META in request.META:
             with transaction.atomic():  # the check in process_view and the write, together
                 response = self.get_response(request)
                 if response.status_code >= 500:
@@ -173,14 +176,14 @@ class ConditionalRequestMiddleware:
     def process_view(self, request: HttpRequest, view_func: Any, args: Any, kwargs: Any) -> HttpResponse | None:
         if (
             request.method not in GUARDED_METHODS
-            or IF_MATCH not in request.headers
+            or IF_MATCH_META not in request.META
             or not request.path.startswith(API_PREFIX)
         ):
             return None
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [path_lock_id(request.path)])
         etag = current_etag(request, view_func, args, kwargs)
-        if etag is None or match(request.headers[IF_MATCH], etag):
+        if etag is None or match(request.META[IF_MATCH_META], etag):
             return None
         return json_error(
             412, "the resource changed since you fetched it: If-Match does not match its current ETag", ETag=etag

@@ -55,3 +55,13 @@ STANDARD_WEBHOOK_ID = "webhook-id"
 STANDARD_WEBHOOK_TIMESTAMP = "webhook-timestamp"
 STANDARD_WEBHOOK_SIGNATURE = "webhook-signature"
 USER_AGENT = "User-Agent"
+
+
+def meta_key(name: str) -> str:
+    """Where WSGI puts a request header in ``request.META``: a lookup there costs nothing, where
+    the first use of ``request.headers`` copies every header of the request.
+
+    >>> meta_key(IF_NONE_MATCH)
+    'HTTP_IF_NONE_MATCH'
+    """
+    return "HTTP_" + name.upper().replace("-", "_")

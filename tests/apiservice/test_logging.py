@@ -115,3 +115,21 @@ def test_oauth_secrets_in_a_url_or_form_are_masked(line):
     from apiservice.logging import mask_secrets
 
     assert "Zx81kLmN0pQrStUv" not in mask_secrets(line)
+
+
+def test_a_key_pasted_into_a_path_is_masked_in_the_json_access_line(client, caplog):
+    key = "apisvc_abcdef_0123456789secret"
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestIdFilter())
+    handler.addFilter(MaskSecretsFilter())
+    handler.setFormatter(JsonFormatter("%(levelname)s %(name)s %(message)s %(request_id)s"))
+    access = logging.getLogger("apiservice.access")
+    access.addHandler(handler)
+    try:
+        client.get(f"/api/v1/keys/{key}")
+    finally:
+        access.removeHandler(handler)
+    record = json.loads(stream.getvalue().splitlines()[-1])
+    assert "0123456789secret" not in stream.getvalue()
+    assert record["path"] == "/api/v1/keys/apisvc_***" and record["message"].startswith("GET /api/v1/keys/apisvc_***")
