@@ -105,11 +105,40 @@ def _attr_getter(attrs: list[str], *, none_safe: bool) -> Getter:
 
 
 def build(row: Any, plan: Plan) -> dict[str, Any]:
+    """One row by its plan (what :func:`builder` compiles)."""
     out = {}
     for name, getter, convert in plan:
         value = getter(row)
         out[name] = value if convert is None or value is None else convert(value)
     return out
+
+
+Builder = Callable[[Any], dict[str, Any]]
+
+
+def builder(plan: Plan) -> Builder:
+    """:func:`build` for one plan as a generated function: a dict display of the fields, with
+    no loop and no tuple unpacking per field (a 50-row page is 400 of them).
+
+    >>> builder([("id", lambda row: row["id"], str), ("name", lambda row: row["n"], None)])({"id": 7, "n": "x"})
+    {'id': '7', 'name': 'x'}
+    """
+    namespace: dict[str, Any] = {}
+    lines, items = [], []
+    for position, (name, getter, convert) in enumerate(plan):
+        namespace[f"get{position}"] = getter
+        lines.append(f"    v{position} = get{position}(row)")
+        if convert is None:
+            items.append(f"{name!r}: v{position}")
+        else:
+            namespace[f"convert{position}"] = convert
+            items.append(f"{name!r}: v{position} if v{position} is None else convert{position}(v{position})")
+    source = "def build(row):\n" + "\n".join(lines) + "\n    return {" + ", ".join(items) + "}\n"
+    # The source is made of this module's text and the serializer's field names (repr'd);
+    # the getters and converters are passed in by name, never as text.
+    exec(compile(source, f"<FastRead plan: {', '.join(name for name, _, _ in plan)}>", "exec"), namespace)  # noqa: S102
+    compiled: Builder = namespace["build"]
+    return compiled
 
 
 # Fields whose output depends on nothing but the value (no request, no context), so a plan of
@@ -119,7 +148,7 @@ CONTEXT_FREE = (
     serializers.DateTimeField, serializers.ChoiceField, serializers.UUIDField, serializers.JSONField,
     serializers.DictField, serializers.ListField,
 )  # fmt: skip
-_SHARED: WeakKeyDictionary[type, dict[bool, Plan]] = WeakKeyDictionary()
+_SHARED: WeakKeyDictionary[type, dict[bool, Builder]] = WeakKeyDictionary()
 
 
 @receiver(setting_changed, dispatch_uid="apiservice.api.fast.plans")
@@ -135,7 +164,7 @@ class FastRead:
     are), else once per instance (a method field is bound to its instance).
     """
 
-    _plans: dict[bool, Plan] | None = None
+    _plans: dict[bool, Builder] | None = None
 
     def compile_plan(self, *, rows_are_dicts: bool = False, prefix: str = "") -> Plan:
         """The plan for model instances, or for ``.values()`` dicts whose keys start with ``prefix``."""
@@ -159,11 +188,11 @@ class FastRead:
             return name, _attr_getter(field.source_attrs, none_safe=field.allow_null), converter(field)
         key = prefix + "__".join(field.source_attrs)
         if isinstance(field, FastRead):
-            nested = field.compile_plan(rows_are_dicts=True, prefix=key + "__")
+            nested = builder(field.compile_plan(rows_are_dicts=True, prefix=key + "__"))
             allow_null = field.allow_null  # type: ignore[attr-defined]
 
             def nested_row(row: Any) -> dict[str, Any] | None:
-                value = build(row, nested)
+                value = nested(row)
                 return None if allow_null and all(item is None for item in value.values()) else value
 
             return name, (lambda row: row), nested_row
@@ -186,13 +215,13 @@ class FastRead:
         plans = self._plans
         if plans is None:
             plans = self._plans = {}
-        plan = plans.get(rows_are_dicts)
-        if plan is None:
+        build_row = plans.get(rows_are_dicts)
+        if build_row is None:
             shared = _SHARED.get(type(self))
-            plan = shared.get(rows_are_dicts) if shared is not None else None
-            if plan is None:
-                plan = self.compile_plan(rows_are_dicts=rows_are_dicts)
+            build_row = shared.get(rows_are_dicts) if shared is not None else None
+            if build_row is None:
+                build_row = builder(self.compile_plan(rows_are_dicts=rows_are_dicts))
                 if self.shareable():
-                    _SHARED.setdefault(type(self), {})[rows_are_dicts] = plan
-            plans[rows_are_dicts] = plan
-        return build(instance, plan)
+                    _SHARED.setdefault(type(self), {})[rows_are_dicts] = build_row
+            plans[rows_are_dicts] = build_row
+        return build_row(instance)
