@@ -1,0 +1,111 @@
+"""Where a request's time goes, in-process: Django's WSGI handler called directly, as gunicorn
+calls it (every middleware, the request signals), without HTTP parsing or wrk.
+
+    PYTHONPATH=tools .venv/bin/python -m bench.profile list            # best-of timing, us/request
+    PYTHONPATH=tools .venv/bin/python -m bench.profile detail --profile  # cProfile, top functions
+    PYTHONPATH=tools .venv/bin/python -m bench.profile floor           # the floor view, same harness
+
+Rows: floor, version, list, deep, key (the list with an API key), detail, authenticate.
+Log lines go to /dev/null as under ``make bench``. Figures from different runs are not
+comparable on a shared machine; compare within one run, or ratios to ``floor``.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import json
+import logging
+import os
+import pstats
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bench.boot import boot, unlimited
+
+ROWS = ("floor", "version", "list", "deep", "key", "detail", "authenticate")
+
+
+def environ(method: str, path: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+    route, _, query = path.partition("?")
+    env = {
+        "REQUEST_METHOD": method, "PATH_INFO": route, "QUERY_STRING": query, "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)), "wsgi.errors": sys.stderr,
+        "HTTP_HOST": "127.0.0.1:8000", "HTTP_USER_AGENT": "bench.profile",
+        **{"HTTP_" + name.upper().replace("-", "_"): value for name, value in headers.items()},
+    }  # fmt: skip
+    if body:
+        env["CONTENT_TYPE"] = "application/json"
+    return env
+
+
+def request_for(row: str) -> tuple[Callable[..., Any], tuple[str, str, dict[str, str], bytes]]:
+    if row == "floor":
+        os.environ["DJANGO_SETTINGS_MODULE"] = "bench.floor.settings"
+        from bench.floor.wsgi import application
+
+        return application, ("GET", "/floor", {}, b"")
+    boot(**unlimited())
+    from bench.run import seed
+
+    creds = seed()
+    from apiservice.wsgi import application as service
+
+    jwt = {"Authorization": f"Bearer {creds['jwt']}"}
+    return service, {
+        "version": ("GET", "/api/v1/version", {}, b""),
+        "list": ("GET", "/api/v1/repos", jwt, b""),
+        "deep": ("GET", f"/api/v1/repos?start={creds['deep']}", jwt, b""),
+        "key": ("GET", "/api/v1/repos", {"Authorization": f"token {creds['key']}"}, b""),
+        "detail": ("GET", f"/api/v1/repos/{creds['repo']}", jwt, b""),
+        "authenticate": ("POST", "/api/v1/authenticate", {}, json.dumps({"apiKey": creds["key"]}).encode()),
+    }[row]
+
+
+def main() -> int:
+    row = sys.argv[1] if len(sys.argv) > 1 else "list"
+    if row not in ROWS:
+        print(f"unknown row {row!r}; one of {', '.join(ROWS)}")
+        return 2
+    application, request = request_for(row)
+    sink = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
+    for name in [None, *logging.root.manager.loggerDict]:
+        for handler in getattr(logging.getLogger(name), "handlers", []):
+            if isinstance(handler, logging.StreamHandler):
+                handler.setStream(sink)
+    statuses: list[str] = []
+
+    def one() -> None:
+        answer = application(environ(*request), lambda status, headers, exc_info=None: statuses.append(status))
+        b"".join(answer)
+        answer.close()
+
+    for _ in range(100):
+        one()
+    print(f"{row}: {statuses[-1]}")
+    count = int(os.environ.get("PROFILE_REQUESTS", "1000"))
+    if "--profile" in sys.argv:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(count):
+            one()
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        return 0
+    best = min(_batch(one, count) for _ in range(7))
+    print(f"{row}: {best:.0f} us/request (best of 7 batches of {count})")
+    return 0
+
+
+def _batch(one: Callable[[], None], count: int) -> float:
+    started = time.perf_counter()
+    for _ in range(count):
+        one()
+    return (time.perf_counter() - started) / count * 1e6
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
