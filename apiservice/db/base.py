@@ -30,6 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.db.backends.postgresql import base, operations
 from django.db.backends.utils import CursorWrapper
+from django.utils.asyncio import async_unsafe
 from psycopg import errors
 
 
@@ -103,6 +104,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return
         super().close_if_health_check_failed()
 
+    @async_unsafe
     def prepared_cursor(self) -> CursorWrapper:
         """``connection.cursor()``, but its statements are prepared (see the module's docstring)."""
         if not prepared_statements_enabled():
