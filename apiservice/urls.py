@@ -13,7 +13,11 @@ from apiservice.metrics import metrics_view
 from apiservice.views import ApiRootView, HealthView, SchemaView, VersionView, favicon
 from auth.oauth.views import SwaggerCallbackView
 
+# Django tries the patterns in order and no two of these match the same path, so the
+# resources (the bulk of the traffic) come first: about 30 regular expressions fewer for
+# every repository request than at the end (issue #12).
 api_v1: list[URLPattern | URLResolver] = [
+    path("", include("resources.urls")),
     route("version", VersionView.as_view(), "version"),
     route("health", HealthView.as_view(), "health"),
     route("schema", SchemaView.as_view(), "schema"),
@@ -24,7 +28,6 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.urls")),
     path("", include("auth.urls")),
     path("", include("ratelimit.urls")),
-    path("", include("resources.urls")),
     path("", include("webhooks.urls")),
 ]
 
