@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import time
 from dataclasses import dataclass
@@ -185,10 +186,15 @@ def _jwt_for(api_key: ApiKey) -> IssuedToken:
     return IssuedToken(token=str(token), expires_in_ms=expires_in_ms)
 
 
-# JWTs this process verified, by their text, each until its own expiry: a client presents
-# the same token for its whole lifetime, and checking its HMAC and claims again on every
-# request costs more than the rest of the credential's work (issue #12).
+# JWTs this process verified, each until its own expiry: a client presents the same token
+# for its whole lifetime, and checking its HMAC and claims again on every request costs
+# more than the rest of the credential's work (issue #12). Keyed by a digest of the token,
+# so the process's memory holds no bearer token beyond the request that carried it.
 VERIFIED_JWTS: ExpiringCache[Credential] = ExpiringCache()
+
+
+def jwt_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
 
 
 def jwt_verify(text: str) -> tuple[TokenUser, Credential]:
@@ -197,7 +203,8 @@ def jwt_verify(text: str) -> tuple[TokenUser, Credential]:
     A token this process has verified before is only looked up: it was valid, and it stays
     in the cache no longer than its ``exp``.
     """
-    entry = VERIFIED_JWTS.get(text)
+    digest = jwt_digest(text)
+    entry = VERIFIED_JWTS.get(digest)
     if entry is not None:
         credential = entry.value
         return TokenUser(credential.user_id, credential.username), credential
@@ -221,7 +228,7 @@ def jwt_verify(text: str) -> tuple[TokenUser, Credential]:
         username=username,
     )
     if (seconds := expires_at - time.time()) > 0:
-        VERIFIED_JWTS.put(text, credential, seconds)
+        VERIFIED_JWTS.put(digest, credential, seconds)
     return TokenUser(user_id, username), credential
 
 

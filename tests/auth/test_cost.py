@@ -99,7 +99,8 @@ def test_a_process_verifies_a_jwt_once_and_keeps_it_no_longer_than_its_expiry(ap
         user, credential = services.jwt_verify(token)
         assert (user.pk, user.username, credential.kind) == (api_key.api_key.user_id, "alice", "jwt")
     assert len(decoded) == 1  # verified once, then looked up
-    entry = services.VERIFIED_JWTS.get(token)
+    assert token not in services.VERIFIED_JWTS.entries  # kept by digest, never the bearer token itself
+    entry = services.VERIFIED_JWTS.get(services.jwt_digest(token))
     assert entry is not None and entry.fresh_until - time.monotonic() <= 3600
     entry.fresh_until = time.monotonic() - 1  # as if the token's exp had passed
     services.jwt_verify(token)
@@ -111,9 +112,9 @@ def test_changed_jwt_settings_forget_the_verified_jwts(api_client, api_key, sett
 
     token = api_client.post(f"/api/v1/authenticate?apiKey={api_key.secret}").json()["token"]
     services.jwt_verify(token)
-    assert services.VERIFIED_JWTS.get(token) is not None
+    assert services.VERIFIED_JWTS.get(services.jwt_digest(token)) is not None
     settings.SIMPLE_JWT = {**settings.SIMPLE_JWT, "LEEWAY": 1}
-    assert services.VERIFIED_JWTS.get(token) is None
+    assert services.VERIFIED_JWTS.get(services.jwt_digest(token)) is None
 
 
 def test_the_key_lookup_in_sql_builds_what_the_orm_builds(make_key):
