@@ -69,3 +69,12 @@ def test_configured_origins_are_the_only_ones_allowed(client, settings):
     assert allowed["Access-Control-Allow-Origin"] == "https://app.example.org"
     other = client.get("/api/v1/version", HTTP_ORIGIN="https://evil.example.com")
     assert "Access-Control-Allow-Origin" not in other
+
+
+def test_a_request_without_origin_gets_vary_and_no_cors_headers(client):
+    response = client.get("/api/v1/version")
+    assert response.status_code == 200
+    assert "origin" in [part.strip().lower() for part in response["Vary"].split(",")]
+    assert "Access-Control-Allow-Origin" not in response
+    with_origin = client.get("/api/v1/version", HTTP_ORIGIN="https://app.example.org")
+    assert with_origin["Access-Control-Allow-Origin"] == "*"
