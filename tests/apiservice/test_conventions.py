@@ -86,6 +86,28 @@ def test_accept_negotiation(api_client, accept, content_type):
         assert b"<html" in response.content.lower()
 
 
+def test_no_accept_header_is_json_and_the_negotiation_reads_it_from_meta(api_client, rf):
+    from rest_framework.renderers import JSONRenderer
+    from rest_framework.request import Request
+
+    from apiservice.api.negotiation import ContentNegotiation
+
+    assert api_client.get("/api/v1/version")["Content-Type"].startswith("application/json")
+    django_request = rf.get("/api/v1/version", HTTP_ACCEPT="application/json; indent=2")
+    renderer, media_type = ContentNegotiation().select_renderer(Request(django_request), [JSONRenderer()])
+    assert (type(renderer), media_type) == (JSONRenderer, "application/json; indent=2")
+    # request.headers copies every header into a new mapping; negotiation reads META instead
+    assert "headers" not in vars(django_request)
+
+
+def test_accept_keeps_drf_limits_on_long_headers(api_client):
+    """An over-long token is skipped, not read: the tokens after it still count (DRF's rule)."""
+    accept = "application/x-" + "a" * 300 + ", application/yaml"
+    response = api_client.get("/api/v1/version", HTTP_ACCEPT=accept)
+    assert response["Content-Type"].startswith("application/yaml")
+    assert_error_shape(api_client.get("/api/v1/version", HTTP_ACCEPT="image/png"), 406)
+
+
 def test_yaml_errors_keep_the_error_shape(api_client):
     response = api_client.get("/api/v1/test-users?per_page=0", HTTP_ACCEPT="application/yaml")
     assert response.status_code == 400
