@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -107,6 +108,17 @@ class TextFormatter(logging.Formatter):
 
     def __init__(self, fmt: str | None = None, datefmt: str | None = None, style: Any = "%", **kwargs: Any) -> None:
         super().__init__(fmt, datefmt, style, defaults={"request_id": "-"}, **kwargs)
+        self._second: tuple[int, str] = (-1, "")  # one tuple: threads swap it whole
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        """Logging's own format; the seconds are formatted once per second, not once per line."""
+        if datefmt:
+            return super().formatTime(record, datefmt)
+        second = int(record.created)
+        cached = self._second
+        if cached[0] != second:
+            cached = self._second = (second, time.strftime(self.default_time_format, self.converter(second)))
+        return self.default_msec_format % (cached[1], record.msecs)
 
     def format(self, record: logging.LogRecord) -> str:
         return mask_secrets(super().format(record))
@@ -157,14 +169,17 @@ class AccessLogMiddleware:
             duration_ms = round((time.perf_counter() - started) * 1000, 1)
             user_id = request_user_id(request)
             path = mask_secrets(request.path)
-            access_logger.info(
-                "%s %s %s %sms user=%s", request.method, path, response.status_code, duration_ms,
-                user_id if user_id is not None else "-",
-                extra={
+            # logger.info() without its stack walk (findCaller): the call site is known.
+            record = access_logger.makeRecord(
+                ACCESS_LOGGER, logging.INFO, __file__, sys._getframe().f_lineno, "%s %s %s %sms user=%s",
+                (request.method, path, response.status_code, duration_ms, user_id if user_id is not None else "-"),
+                None, "__call__",
+                {
                     "method": request.method, "path": path, "status": response.status_code,
                     "duration_ms": duration_ms, "user_id": user_id, "client_ip": client_ip(request),
                 },
             )  # fmt: skip
+            access_logger.handle(record)
         return response
 
 

@@ -59,6 +59,18 @@ def test_a_text_line_is_timestamped_and_masked():
     assert line[4] == "-" and line[10] == "T" and line[23] == "Z"
 
 
+def test_text_timestamps_match_logging_s_own_across_seconds():
+    """The seconds are formatted once per second; every line still reads as logging's would."""
+    ours, reference = TextFormatter(), logging.Formatter()
+    reference.converter = time.gmtime
+    reference.default_time_format, reference.default_msec_format = "%Y-%m-%dT%H:%M:%S", "%s.%03dZ"
+    for created in (1_764_597_787.0, 1_764_597_787.999, 1_764_597_788.0015, 1_764_597_787.5, 2_000_000_000.25):
+        record = logging.makeLogRecord({"msg": "x"})
+        record.created, record.msecs = created, int((created - int(created)) * 1000) + 0.0
+        assert ours.formatTime(record) == reference.formatTime(record)
+    assert ours.formatTime(record, "%Y") == "2033"
+
+
 @pytest.mark.parametrize(
     ("logger", "args", "demoted"),
     [
@@ -133,3 +145,7 @@ def test_a_key_pasted_into_a_path_is_masked_in_the_json_access_line(client, capl
     record = json.loads(stream.getvalue().splitlines()[-1])
     assert "0123456789secret" not in stream.getvalue()
     assert record["path"] == "/api/v1/keys/apisvc_***" and record["message"].startswith("GET /api/v1/keys/apisvc_***")
+    # made without logger.info()'s stack walk, the record still names its call site
+    access_record = [r for r in caplog.records if r.name == "apiservice.access"][-1]
+    assert access_record.pathname.endswith("apiservice/logging.py") and access_record.funcName == "__call__"
+    assert access_record.lineno > 0
