@@ -61,9 +61,12 @@ def post_worker_init(worker):
     """
     import gc
 
-    from django.urls import get_resolver
+    from django.apps import apps
 
-    get_resolver().url_patterns  # noqa: B018 - imports every view before the freeze
+    if apps.ready:  # a Django application, set up when gunicorn loaded it (apiservice.wsgi is)
+        from django.urls import get_resolver
+
+        get_resolver().url_patterns  # noqa: B018 - imports every view before the freeze
     gc.collect()
     gc.freeze()
 
