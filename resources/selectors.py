@@ -112,17 +112,22 @@ def _visible_by_name(owner_id: int, viewer_id: int | None) -> QuerySet[Repositor
 RFC3339 = "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"')"
 REPO_SQL = (
     "SELECT r.id, {created} AS created, {updated} AS updated, r.name, r.description, r.visibility, "
-    "u.username AS owner__username{extra} "
-    'FROM "{repos}" r JOIN "{users}" u ON u.id = r.owner_id WHERE r.owner_id = %(owner)s'
+    '{owner} AS owner__username{extra} FROM "{repos}" r{join} WHERE r.owner_id = %(owner)s'
 )
+# A page has one owner: its name is read once (a scalar subquery, run once per statement)
+# instead of joined to each row. PostgreSQL plans the page on every request (its generic
+# plan would depend on how repositories are spread among owners), and without the join
+# planning takes ~40% less (~110 us -> ~70 us, EXPLAIN's Planning Time, median of 400).
 REPO_PAGE_SQL = REPO_SQL.format(
     created=RFC3339.format("r.created"), updated=RFC3339.format("r.updated"),
+    owner=f'(SELECT username FROM "{User._meta.db_table}" WHERE id = %(owner)s)', join="",
     extra=f", {COUNTER_SQL.replace('%s AND kind = %s', '%(owner)s AND kind = %(kind)s')} AS {TOTAL_KEY}",
-    repos=Repository._meta.db_table, users=User._meta.db_table,
+    repos=Repository._meta.db_table,
 )  # fmt: skip
 REPO_ROW_SQL = REPO_SQL.format(
     created=RFC3339.format("r.created"), updated=RFC3339.format("r.updated"), extra="",
-    repos=Repository._meta.db_table, users=User._meta.db_table,
+    owner="u.username", join=f' JOIN "{User._meta.db_table}" u ON u.id = r.owner_id',
+    repos=Repository._meta.db_table,
 )  # fmt: skip
 
 
