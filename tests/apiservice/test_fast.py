@@ -117,6 +117,25 @@ def test_char_field_over_an_int_renders_a_string_as_drf_does():
     assert Row(row).data == drf.Serializer.to_representation(Row(row), row) == {"code": "5", "count": 7}
 
 
+def test_values_of_a_subclass_go_through_the_converter_as_drf_does():
+    """The generated code passes a value through only when its type is exactly the output's."""
+
+    class Label(str):
+        pass
+
+    class Row(FastRead, drf.Serializer):
+        flag = drf.IntegerField()
+        label = drf.CharField()
+        at = drf.DateTimeField()
+        missing = drf.CharField(allow_null=True)
+
+    row = {"flag": True, "label": Label("x"), "at": datetime(2026, 11, 22, 12, 34, 56, tzinfo=UTC), "missing": None}
+    out = Row(row).data
+    assert out == drf.Serializer.to_representation(Row(row), row)
+    assert out == {"flag": 1, "label": "x", "at": "2026-11-22T12:34:56+00:00", "missing": None}
+    assert type(out["flag"]) is int and type(out["label"]) is str
+
+
 def test_dotted_sources_are_none_safe_where_null_is_allowed():
     class Holder:
         inner = None
