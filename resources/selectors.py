@@ -15,7 +15,7 @@ from django.db.models.expressions import RawSQL
 
 from accounts.models import User
 from apiservice.api.pagination import TOTAL_KEY
-from apiservice.api.sql import prepared_cursor
+from apiservice.api.sql import column_names, prepared_cursor
 from resources.models import OwnerCount, PGPKey, Repository, SSHKey
 
 Rows = QuerySet[Any, dict[str, Any]]
@@ -144,8 +144,9 @@ class KeysetRows:
         if start is not None:
             sql, params["start"] = sql + " AND r.id <= %(start)s", start
         with prepared_cursor() as cursor:
-            cursor.execute(sql + " ORDER BY r.id DESC LIMIT %(limit)s", params)
-            names = [column.name for column in cursor.description]
+            sql += " ORDER BY r.id DESC LIMIT %(limit)s"
+            cursor.execute(sql, params)
+            names = column_names(cursor, sql)
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
@@ -168,7 +169,7 @@ def repo_row(*, owner_id: int, name: str, viewer_id: int | None) -> dict[str, An
     with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-        return None if row is None else dict(zip([column.name for column in cursor.description], row, strict=True))
+        return None if row is None else dict(zip(column_names(cursor, sql), row, strict=True))
 
 
 def repo_get(*, owner_id: int, name: str, viewer_id: int | None) -> Repository | None:

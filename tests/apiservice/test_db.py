@@ -98,3 +98,26 @@ def test_the_hot_statements_are_prepared_once_per_connection(api_key, user, sett
     }
     found = {name: sum(map(is_it, prepared)) for name, is_it in hot.items()}
     assert found == dict.fromkeys(hot, 1 if enabled else 0), prepared
+
+
+def test_column_names_are_read_once_per_statement(db):
+    from apiservice.api.sql import column_names, prepared_cursor
+
+    class Counting:
+        """A cursor that counts how often its description is read."""
+
+        def __init__(self, cursor):
+            self.cursor, self.reads = cursor, 0
+
+        @property
+        def description(self):
+            self.reads += 1
+            return self.cursor.description
+
+    sql = "SELECT 1 AS one, 'x' AS two WHERE %(flag)s"
+    with prepared_cursor() as cursor:
+        counting = Counting(cursor)
+        for flag in (True, False, True):  # the names stay known when a run returns no row
+            cursor.execute(sql, {"flag": flag})
+            assert column_names(counting, sql) == ("one", "two")
+    assert counting.reads == 1
