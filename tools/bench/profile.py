@@ -4,6 +4,7 @@ calls it (every middleware, the request signals), without HTTP parsing or wrk.
     PYTHONPATH=tools .venv/bin/python -m bench.profile list            # best-of timing, us/request
     PYTHONPATH=tools .venv/bin/python -m bench.profile detail --profile  # cProfile, top functions
     PYTHONPATH=tools .venv/bin/python -m bench.profile floor           # the floor view, same harness
+    PYTHONPATH=tools .venv/bin/python -m bench.profile detail --gc [--freeze]  # garbage collections per request
 
 Rows: floor, version, list, deep, key (the list with an API key), detail, authenticate.
 Log lines go to /dev/null as under ``make bench``. Figures from different runs are not
@@ -95,6 +96,9 @@ def main() -> int:
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
         return 0
+    if "--gc" in sys.argv:
+        _collections(one, count, freeze="--freeze" in sys.argv)
+        return 0
     best = min(_batch(one, count) for _ in range(7))
     print(f"{row}: {best:.0f} us/request (best of 7 batches of {count})")
     return 0
@@ -105,6 +109,37 @@ def _batch(one: Callable[[], None], count: int) -> float:
     for _ in range(count):
         one()
     return (time.perf_counter() - started) / count * 1e6
+
+
+def _collections(one: Callable[[], None], count: int, *, freeze: bool) -> None:
+    """Garbage collections per request, by generation, timed with ``gc.callbacks``; with
+    ``--freeze``, after ``gc.freeze()`` as gunicorn's ``post_worker_init`` does."""
+    import gc
+
+    if freeze:
+        gc.collect()
+        gc.freeze()
+    runs, seconds, started = [0, 0, 0], [0.0, 0.0, 0.0], [0.0]
+
+    def timed(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            runs[info["generation"]] += 1
+            seconds[info["generation"]] += time.perf_counter() - started[0]
+
+    gc.callbacks.append(timed)
+    try:
+        for _ in range(count):
+            one()
+    finally:
+        gc.callbacks.remove(timed)
+    print(f"tracked objects: {len(gc.get_objects())}, frozen: {gc.get_freeze_count()}")
+    for generation in range(3):
+        print(
+            f"generation {generation}: {runs[generation] / count:.3f} collections/request, "
+            f"{seconds[generation] / count * 1e6:.1f} us/request"
+        )
 
 
 if __name__ == "__main__":
