@@ -125,15 +125,15 @@ def test_values_of_a_subclass_go_through_the_converter_as_drf_does():
 
     class Row(FastRead, drf.Serializer):
         flag = drf.IntegerField()
-        label = drf.CharField()
+        title = drf.CharField()
         at = drf.DateTimeField()
         missing = drf.CharField(allow_null=True)
 
-    row = {"flag": True, "label": Label("x"), "at": datetime(2026, 11, 22, 12, 34, 56, tzinfo=UTC), "missing": None}
+    row = {"flag": True, "title": Label("x"), "at": datetime(2026, 11, 22, 12, 34, 56, tzinfo=UTC), "missing": None}
     out = Row(row).data
     assert out == drf.Serializer.to_representation(Row(row), row)
-    assert out == {"flag": 1, "label": "x", "at": "2026-11-22T12:34:56+00:00", "missing": None}
-    assert type(out["flag"]) is int and type(out["label"]) is str
+    assert out == {"flag": 1, "title": "x", "at": "2026-11-22T12:34:56+00:00", "missing": None}
+    assert type(out["flag"]) is int and type(out["title"]) is str
 
 
 def test_dotted_sources_are_none_safe_where_null_is_allowed():
