@@ -63,6 +63,19 @@ def user_get_by_name(*, username: str) -> User | None:
     return _with_pgp_key(User.objects.filter(username=username, is_active=True)).first()
 
 
+USER_ID_SQL = f'SELECT id FROM "{User._meta.db_table}" WHERE username = %(username)s AND is_active'
+
+
+def user_id_by_name(*, username: str) -> int | None:
+    """An active user's id by name, all a ``/~name/repos`` route needs of the user; None for
+    unknown or inactive ones. In SQL, prepared: :func:`user_get_by_name` builds the whole
+    user through the ORM (~1.3 ms in a loop, against ~0.1 ms)."""
+    with prepared_cursor() as cursor:
+        cursor.execute(USER_ID_SQL, {"username": username})
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
 # ----------------------------------------------------------------------- keys
 
 

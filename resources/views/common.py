@@ -24,6 +24,13 @@ def user_or_404(username: str) -> User:
     return user
 
 
+def user_id_or_404(username: str) -> int:
+    user_id = selectors.user_id_by_name(username=username)
+    if user_id is None:
+        raise Http404
+    return user_id
+
+
 def body_schema(field: str, description: str) -> dict[str, Any]:
     """A JSON body with one hyphenated key (sourcehut's names), for the OpenAPI document."""
     return {

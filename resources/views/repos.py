@@ -17,7 +17,7 @@ from resources import selectors
 from resources import serializers as s
 from resources.models import Repository
 from resources.services import repos
-from resources.views.common import caller_id, user_or_404
+from resources.views.common import caller_id, user_id_or_404
 
 
 def found(row: dict[str, Any] | None) -> dict[str, Any]:
@@ -65,8 +65,8 @@ class UserRepositoryListView(generics.ListAPIView):
     serializer_class = s.RepositorySerializer
 
     def get_queryset(self) -> Any:
-        owner = user_or_404(self.kwargs["username"])
-        return selectors.repo_list(owner_id=owner.pk, viewer_id=caller_id(self.request))
+        owner_id = user_id_or_404(self.kwargs["username"])
+        return selectors.repo_list(owner_id=owner_id, viewer_id=caller_id(self.request))
 
 
 class RepositoryDetailView(APIView):
@@ -108,8 +108,7 @@ class UserRepositoryDetailView(APIView):
 
     @extend_schema(operation_id="user_repos_retrieve", tags=["repositories"], responses=s.RepositorySerializer)
     def get(self, request: Request, username: str, name: str) -> Response:
-        owner = user_or_404(username)
-        row = selectors.repo_row(owner_id=owner.pk, name=name, viewer_id=caller_id(request))
+        row = selectors.repo_row(owner_id=user_id_or_404(username), name=name, viewer_id=caller_id(request))
         return Response(s.RepositorySerializer(found(row)).data)
 
 

@@ -77,3 +77,20 @@ def test_others_see_the_public_count(api_client, user, other_user):
     with connection.cursor() as cursor:  # the trigger functions exist
         cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'resources_%%_count'")
         assert cursor.fetchone()[0] == 3
+
+
+def test_another_users_list_is_two_statements_and_an_inactive_owner_is_404(
+    api_client, user, other_user, django_assert_num_queries
+):
+    """``/~name/repos``: the owner's id by name, then the page with its total."""
+    repo_create(owner=user, name="pub", ip=None)
+    with django_assert_num_queries(2):
+        body = api_client.get("/api/v1/~alice/repos").json()
+    assert (body["total"], [repo["name"] for repo in body["results"]]) == (1, ["pub"])
+    assert body["results"][0]["owner"] == {"canonical_name": "~alice", "name": "alice"}
+    with django_assert_num_queries(2):
+        assert api_client.get("/api/v1/~alice/repos/pub").json()["name"] == "pub"
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    for path in ("/api/v1/~alice/repos", "/api/v1/~alice/repos/pub", "/api/v1/~nobody/repos"):
+        assert api_client.get(path).status_code == 404
