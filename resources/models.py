@@ -75,8 +75,9 @@ class Repository(models.Model):
         verbose_name_plural = "repositories"
         constraints = [models.UniqueConstraint(fields=["owner", "name"], name="repository_unique_name_per_owner")]
         indexes = [
-            models.Index(fields=["owner", "-id"], name="repo_owner_id_desc"),
-            models.Index(fields=["owner", "visibility", "-id"], name="repo_owner_vis_id_desc"),
+            # a page is a backward range scan of one of these (resources.selectors.OWN_PAGE)
+            models.Index(fields=["owner", "id"], name="repo_owner_id"),
+            models.Index(fields=["owner", "visibility", "id"], name="repo_owner_vis_id"),
         ]
 
     def __str__(self) -> str:

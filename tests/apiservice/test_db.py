@@ -89,7 +89,7 @@ def test_the_hot_statements_are_prepared_once_per_connection(api_key, user, sett
         assert wsgi_call("GET", "/api/v1/repos", {"Authorization": f"token {api_key.secret}"})[0].startswith("200")
     prepared = prepared_statements()
     hot = {
-        "the list page": lambda sql: "ORDER BY r.id DESC LIMIT" in sql,
+        "the list page": lambda sql: "ORDER BY r.owner_id DESC, r.id DESC LIMIT" in sql,
         "a repository": lambda sql: "AND r.name = " in sql,
         "the key exchange": lambda sql: (
             sql.startswith("WITH found AS") and 'INSERT INTO "accounts_auditlogentry"' in sql

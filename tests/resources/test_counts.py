@@ -94,3 +94,39 @@ def test_another_users_list_is_two_statements_and_an_inactive_owner_is_404(
     user.save(update_fields=["is_active"])
     for path in ("/api/v1/~alice/repos", "/api/v1/~alice/repos/pub", "/api/v1/~nobody/repos"):
         assert api_client.get(path).status_code == 404
+
+
+def page_plan(sql: str, params: dict, *, generic: bool) -> str:
+    with connection.cursor() as cursor:
+        if generic:  # the plan PostgreSQL may keep for every owner (no parameter values)
+            numbered = sql
+            for number, name in enumerate(params, start=1):
+                numbered = numbered.replace(f"%({name})s", f"${number}")
+            cursor.execute("EXPLAIN (GENERIC_PLAN) " + numbered)
+        else:
+            cursor.execute("EXPLAIN (ANALYZE) " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_a_page_reads_only_its_owners_index_entries_whatever_the_statistics(user, other_user):
+    """With one owner holding nearly every row, a small owner's page could be a backward walk of
+    the primary key past the large owner's rows (docs/performance.md, the plan hazard): the
+    generic plan is a range of the owner's index, and no plan reads another owner's row."""
+    from resources.selectors import PAGE_ORDER, repo_list
+
+    Repository.objects.bulk_create(
+        Repository(owner=other_user if i % 100 == 0 else user, name=f"r{i}") for i in range(3000)
+    )  # the small owner's 30 repositories are spread among the large owner's 2,970
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE resources_repository")
+    small = sorted(Repository.objects.filter(owner=other_user).values_list("id", flat=True), reverse=True)
+    for viewer in (other_user.pk, user.pk):  # the owner's page, and the public page others see
+        page = repo_list(owner_id=other_user.pk, viewer_id=viewer)
+        sql, params = page.sql + PAGE_ORDER.format(limit=11), {**page.params, "start": small[10]}
+        generic = page_plan(sql, params, generic=True)
+        assert "Index Scan Backward using repo_owner" in generic and "repository_pkey" not in generic, generic
+        custom = page_plan(sql, params, generic=False)  # may read the owner's rows another way
+        removed = [int(line.split(":")[1]) for line in custom.splitlines() if "Rows Removed by Filter" in line]
+        assert "repository_pkey" not in custom and sum(removed) < len(small), custom
+        rows = page.keyset_page(start=small[10], limit=11)
+        assert [row["id"] for row in rows] == small[10:21] and rows[0]["page_total"] == 30
