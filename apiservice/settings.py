@@ -95,7 +95,7 @@ MIDDLEWARE = [
     "apiservice.api.requestid.RequestIdMiddleware",  # X-Request-ID on every response, in every log line
     "apiservice.logging.AccessLogMiddleware",  # one access line per request
     "apiservice.api.metrics.MetricsMiddleware",  # requests and latency by route, for /metrics
-    "corsheaders.middleware.CorsMiddleware",  # answers preflights before credentials and rate limits
+    "apiservice.api.cors.CorsMiddleware",  # django-cors-headers; answers preflights before credentials and rate limits
     "apiservice.api.middleware.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # the docs' assets, served by the service itself
