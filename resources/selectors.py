@@ -149,6 +149,7 @@ PUBLIC_PAGE = (
     "r.owner_id >= %(owner)s AND (r.owner_id, r.visibility, r.id) <= (%(owner)s, %(public)s, %(start)s) "
     "AND r.visibility = %(public)s"
 )
+OWN_PAGE_SQL, PUBLIC_PAGE_SQL = REPO_PAGE_SQL.format(where=OWN_PAGE), REPO_PAGE_SQL.format(where=PUBLIC_PAGE)
 PAGE_ORDER = " ORDER BY r.owner_id DESC, r.id DESC LIMIT {limit:d}"
 NEWEST = 2**63 - 1  # the largest bigint: page 1 starts after every id
 REPO_ROW_SQL = REPO_SQL.format(
@@ -180,9 +181,8 @@ def repo_list(*, owner_id: int, viewer_id: int | None) -> KeysetRows:
     """Your repositories, all of them; someone else's, only the public ones (unlisted ones are
     reached by name only; the visibility tests pin both)."""
     if owner_id == viewer_id:
-        return KeysetRows(REPO_PAGE_SQL.format(where=OWN_PAGE), {"owner": owner_id, "kind": "repo"})
-    public = REPO_PAGE_SQL.format(where=PUBLIC_PAGE)
-    return KeysetRows(public, {"owner": owner_id, "kind": "repo:public", "public": Visibility.PUBLIC})
+        return KeysetRows(OWN_PAGE_SQL, {"owner": owner_id, "kind": "repo"})
+    return KeysetRows(PUBLIC_PAGE_SQL, {"owner": owner_id, "kind": "repo:public", "public": Visibility.PUBLIC})
 
 
 def repo_row(*, owner_id: int, name: str, viewer_id: int | None) -> dict[str, Any] | None:

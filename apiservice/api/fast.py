@@ -104,15 +104,6 @@ def _attr_getter(attrs: list[str], *, none_safe: bool) -> Getter:
     return get
 
 
-def build(row: Any, plan: Plan) -> dict[str, Any]:
-    """One row by its plan (what :func:`builder` compiles)."""
-    out = {}
-    for name, getter, convert in plan:
-        value = getter(row)
-        out[name] = value if convert is None or value is None else convert(value)
-    return out
-
-
 Builder = Callable[[Any], dict[str, Any]]
 
 
@@ -134,7 +125,8 @@ PASSTHROUGH: dict[Any, type] = {_as_str: str, _as_int: int, rfc3339: str}
 
 
 def builder(plan: Plan) -> Builder:
-    """:func:`build` for one plan as a generated function: a dict display of the fields, with
+    """One row by its plan, as a generated function: for each ``(name, getter, converter)``,
+    ``getter(row)``, converted unless None; a dict display of the fields, with
     no loop and no tuple unpacking per field (a 50-row page is 400 of them), dict rows read
     by subscript, and no call for a value that is already what its converter would return.
 

@@ -64,12 +64,14 @@ def seed() -> dict[str, str]:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ed25519
     from django.core.management import call_command
+    from django.db import connection
 
-    from accounts.models import User
+    from accounts.models import AuditLogEntry, User
     from auth.models import ApiKey
     from auth.services import api_key_create, jwt_issue
     from resources.models import Repository, SSHKey
     from resources.parsing.ssh import parse_ssh_key
+    from webhooks.models import Event
 
     call_command("migrate", verbosity=0)
     big, _ = User.objects.get_or_create(username="bench", defaults={"email": "bench@example.org"})
@@ -94,8 +96,6 @@ def seed() -> dict[str, str]:
             keys.append(SSHKey(owner=big, key=parsed.key, comment=parsed.comment, fingerprint=parsed.fingerprint,
                                fingerprint_sha256=parsed.fingerprint_sha256))  # fmt: skip
         SSHKey.objects.bulk_create(keys, batch_size=2000)
-        from django.db import connection
-
         with connection.cursor() as cursor:  # what autovacuum does soon after a bulk load
             cursor.execute("VACUUM ANALYZE resources_repository")
             cursor.execute("VACUUM ANALYZE resources_sshkey")
@@ -104,19 +104,12 @@ def seed() -> dict[str, str]:
         print("other users' repositories are in DATABASE_URL's database: kept, so figures may differ", flush=True)
     elif strays.exists():  # left by other tools in var/bench: the dataset the docs describe
         strays.delete()
-        from django.db import connection
-
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE resources_repository")
     # Earlier runs' own writes (an audit entry per key exchange, events from the SSH-key cycle:
     # some 60,000 rows a run) would grow the tables until autovacuum ran in the middle of a
     # measurement, taking a core from the rows it happened to overlap: start every run from
     # the same tables, vacuumed.
-    from django.db import connection
-
-    from accounts.models import AuditLogEntry
-    from webhooks.models import Event
-
     AuditLogEntry.objects.filter(user__in=[big, small]).delete()
     Event.objects.filter(user__in=[big, small]).delete()
     with connection.cursor() as cursor:
