@@ -129,6 +129,33 @@ def test_oauth_secrets_in_a_url_or_form_are_masked(line):
     assert "Zx81kLmN0pQrStUv" not in mask_secrets(line)
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "GET /api/v1/repos?APIKEY=Zx81kLmN0pQrStUv",  # ASCII: searched lower-cased
+        "Authorization: BeArEr Zx81kLmN0pQrStUv",
+        "POST /oauth/token Code_Verifier=Zx81kLmN0pQrStUv",
+        "naïve Authorization: TOKEN Zx81kLmN0pQrStUv",  # not ASCII: re's case-insensitive search
+        "naïve GET /api/v1/repos?Api_Key=Zx81kLmN0pQrStUv",
+    ],
+)
+def test_markers_are_found_in_any_case_in_ascii_and_other_lines(line):
+    from apiservice.logging import mask_secrets
+
+    assert "Zx81kLmN0pQrStUv" not in mask_secrets(line)
+
+
+def test_the_lower_cased_marker_search_finds_what_the_case_insensitive_one_finds():
+    from apiservice.logging import _LOWER_MARKERS, _MARKERS
+
+    samples = ["GET /api/v1/repos/x 200", "KEY=1", "Token", "x BEARER y", "APISVC_a_b", "CoDe=1", "ClIeNt_SeCrEt=",
+               "PassWord=", "/api/v1/keys", "monkey=1", "tokens", "codec=1"]  # fmt: skip
+    for text in samples:
+        assert (_LOWER_MARKERS.search(text.lower()) is None) == (_MARKERS.search(text) is None), text
+    # why other text keeps re.IGNORECASE: there "ſ" is an "s" and "K" (Kelvin) a "k"
+    assert _MARKERS.search("ſecret=") and not _LOWER_MARKERS.search("ſecret=".lower())
+
+
 def test_a_key_pasted_into_a_path_is_masked_in_the_json_access_line(client, caplog):
     key = "apisvc_abcdef_0123456789secret"
     stream = io.StringIO()
