@@ -6,6 +6,7 @@ import pytest
 import yaml
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.apiservice.urls")]
@@ -98,6 +99,41 @@ def test_no_accept_header_is_json_and_the_negotiation_reads_it_from_meta(api_cli
     assert (type(renderer), media_type) == (JSONRenderer, "application/json; indent=2")
     # request.headers copies every header into a new mapping; negotiation reads META instead
     assert "headers" not in vars(django_request)
+
+
+@pytest.mark.parametrize("accept", [None, "", "*/*", "application/json; indent=2", "application/*", "text/html,*/*;q=0.8",
+                                    "application/yaml;q=0.5, application/json", "image/png", "text/*"])  # fmt: skip
+@pytest.mark.parametrize("format_query", [None, "json", "yaml", "api", "xml"])
+def test_a_remembered_negotiation_answers_what_drf_answers(rf, accept, format_query):
+    """The choice is remembered per (format, Accept, renderer classes); asked twice, it is DRF's
+    own answer both times, and a refusal is raised each time, never remembered."""
+    from rest_framework.exceptions import NotAcceptable
+    from rest_framework.negotiation import DefaultContentNegotiation
+    from rest_framework.request import Request
+
+    from apiservice.api import negotiation
+    from apiservice.api.renderers import BrowsableAPIRenderer, JSONRenderer, YAMLRenderer
+
+    class DrfAlone(negotiation.ContentNegotiation):
+        select_renderer = DefaultContentNegotiation.select_renderer
+
+    extra = {} if accept is None else {"HTTP_ACCEPT": accept}
+    query = {} if format_query is None else {"format": format_query}
+    for classes in ([JSONRenderer, YAMLRenderer, BrowsableAPIRenderer], [JSONRenderer]):
+
+        def answer(negotiator, classes=classes):
+            renderers = [cls() for cls in classes]
+            try:
+                renderer, media_type = negotiator.select_renderer(Request(rf.get("/x", query, **extra)), renderers)
+            except (NotAcceptable, Http404) as error:
+                return type(error).__name__
+            return renderers.index(renderer), media_type
+
+        expected = answer(DrfAlone())
+        assert answer(negotiation.ContentNegotiation()) == expected
+        assert answer(negotiation.ContentNegotiation()) == expected  # from the table, if it was a choice
+        key = (format_query, accept, tuple(classes))
+        assert (negotiation._chosen.get(key) == expected) is isinstance(expected, tuple)
 
 
 def test_accept_keeps_drf_limits_on_long_headers(api_client):
