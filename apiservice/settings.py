@@ -115,6 +115,9 @@ MIDDLEWARE = [
     "apiservice.browser_only.MessageMiddleware",
     "apiservice.browser_only.RatelimitMiddleware",  # turns a blocked admin or OAuth login into a 429
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost: frees a DRF view, its request and response when the response is rendered,
+    # instead of leaving their reference cycle to the garbage collector.
+    "apiservice.api.cycles.ReleaseCyclesMiddleware",
 ]
 
 # Django's security.W003 looks for CsrfViewMiddleware by its exact path; ours is the same

@@ -26,6 +26,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from apiservice.api.cycles import release_list_serializer
+
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
 TOTAL_KEY = "page_total"  # a .values() key holding the collection's size, on every row
@@ -107,6 +109,7 @@ class KeysetPagination(BasePagination):
 
     def get_paginated_response(self, data: Sequence[Any]) -> Response:
         response = PageResponse(self.page_body(data))
+        release_list_serializer(data)  # the page holds a copy of the rows, not the serializer
         if self.next_id is not None:
             response["Link"] = f'<{self.get_next_link()}>; rel="next"'
         return response
