@@ -10,6 +10,7 @@ same few headers again and again.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, cast
 
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -36,12 +37,13 @@ class _AcceptHeader:
 
 class ContentNegotiation(DefaultContentNegotiation):
     def select_renderer(
-        self, request: Any, renderers: list[BaseRenderer], format_suffix: str | None = None
+        self, request: Any, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
     ) -> tuple[BaseRenderer, str]:
         """DRF's choice, worked out once per (format, ``Accept``, renderer classes).
 
         A refusal (406, or 404 for an unknown format) is not remembered: it is raised each time.
         """
+        renderers = list(renderers)  # a view's list (a tuple elsewhere would do too)
         requested = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
         key = (requested, request.META.get("HTTP_ACCEPT"), tuple(type(renderer) for renderer in renderers))
         chosen = _chosen.get(key)

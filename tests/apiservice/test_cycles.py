@@ -5,6 +5,7 @@ WSGI handler, as gunicorn makes them."""
 import gc
 import io
 import json
+from typing import Any
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
@@ -87,10 +88,11 @@ def test_a_view_keeps_a_head_method_of_its_own():
         def head(self):
             return None
 
-    view, other = View(), View()
+    view: Any = View()
+    other: Any = View()
     view.head, other.head = view.get, Elsewhere().head
     for each in (view, other):
-        response = Response({"ok": True})
+        response: Any = Response({"ok": True})
         each.request = each.response = response
         response.accepted_renderer, response.accepted_media_type = JSONRenderer(), "application/json"
         response.renderer_context = {"view": each, "request": None, "response": response}
