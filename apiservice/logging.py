@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -31,14 +30,14 @@ from apiservice.api.client import client_ip
 # ?apiKey=... (any case) in a logged URL or query string, and Authorization values.
 # ?apiKey=, ?access_token=, refresh_token=, and the OAuth flow's code, verifier, client secret
 _QUERY_SECRET = re.compile(r"(?i)((?:api_?key|token|code_verifier|client_secret|code|password)=)[^&\s\"']+")
-# A line that contains none of these needs no masking (every line passes here: one search
-# instead of three substitutions). An ASCII line, nearly every one, is searched lower-cased:
-# re's case-insensitive search of an alternation tries every position (~11 us for an access
-# line), a case-sensitive one skips ahead to a possible first letter (~1 us), and for ASCII
-# text the two find the same (non-ASCII ``ſ``, ``K``, ``ı`` match ``s``, ``k``, ``i`` only
-# under re.IGNORECASE, so other text keeps that search).
-_MARKERS = re.compile(r"(?i)key=|token|bearer|apisvc_|code=|code_verifier=|secret=|password=")
-_LOWER_MARKERS = re.compile(_MARKERS.pattern.removeprefix("(?i)"))
+# A line that contains none of these needs no masking (every line passes here, so this is
+# one cheap test instead of three substitutions). An ASCII line, nearly every one, is
+# lower-cased and searched for each word with ``in`` (~0.5 us for an access line); re's
+# case-insensitive search of the alternation tries every position (~11 us). For ASCII text
+# the two find the same; other text keeps the regular expression, because there re.IGNORECASE
+# also matches ``ſ``, ``K`` and ``ı`` for ``s``, ``k`` and ``i``.
+_MARKER_WORDS = ("key=", "token", "bearer", "apisvc_", "code=", "code_verifier=", "secret=", "password=")
+_MARKERS = re.compile("(?i)" + "|".join(map(re.escape, _MARKER_WORDS)))
 _AUTH_VALUE = re.compile(r"(?i)((?:bearer|token)\s+)[A-Za-z0-9._~+/=-]{8,}")
 _KEY_PREFIX = re.compile(r"\bapisvc_[A-Za-z0-9]+_[A-Za-z0-9]+")
 # The attributes every LogRecord has; anything else on a record came from ``extra=``.
@@ -50,13 +49,23 @@ ACCESS_LOGGER = "apiservice.access"
 access_logger = logging.getLogger(ACCESS_LOGGER)
 
 
+def _may_hold_secret(text: str) -> bool:
+    if not text.isascii():
+        return _MARKERS.search(text) is not None
+    lowered = text.lower()
+    for word in _MARKER_WORDS:  # noqa: SIM110 - any() over a generator costs twice as much here
+        if word in lowered:
+            return True
+    return False
+
+
 def mask_secrets(text: str) -> str:
     """Replace credentials in ``text`` with ``***``.
 
     >>> mask_secrets("POST /api/v1/authenticate?apiKey=apisvc_abc_def123456 HTTP/1.1")
     'POST /api/v1/authenticate?apiKey=*** HTTP/1.1'
     """
-    if (_LOWER_MARKERS.search(text.lower()) if text.isascii() else _MARKERS.search(text)) is None:
+    if not _may_hold_secret(text):
         return text
     text = _QUERY_SECRET.sub(r"\1***", text)
     text = _AUTH_VALUE.sub(r"\1***", text)
@@ -174,9 +183,10 @@ class AccessLogMiddleware:
             duration_ms = round((time.perf_counter() - started) * 1000, 1)
             user_id = request_user_id(request)
             path = mask_secrets(request.path)
-            # logger.info() without its stack walk (findCaller): the call site is known.
+            # logger.info() without its stack walk (findCaller): the call site is known (the
+            # line of this method's ``def``; a frame's f_lineno is computed from the bytecode).
             record = access_logger.makeRecord(
-                ACCESS_LOGGER, logging.INFO, __file__, sys._getframe().f_lineno, "%s %s %s %sms user=%s",
+                ACCESS_LOGGER, logging.INFO, __file__, _ACCESS_LINENO, "%s %s %s %sms user=%s",
                 (request.method, path, response.status_code, duration_ms, user_id if user_id is not None else "-"),
                 None, "__call__",
                 {
@@ -186,6 +196,9 @@ class AccessLogMiddleware:
             )  # fmt: skip
             access_logger.handle(record)
         return response
+
+
+_ACCESS_LINENO = AccessLogMiddleware.__call__.__code__.co_firstlineno
 
 
 try:
