@@ -5,6 +5,14 @@ calls it (every middleware, the request signals), without HTTP parsing or wrk.
     PYTHONPATH=tools .venv/bin/python -m bench.profile detail --profile  # cProfile, top functions
     PYTHONPATH=tools .venv/bin/python -m bench.profile floor           # the floor view, same harness
     PYTHONPATH=tools .venv/bin/python -m bench.profile detail --gc [--freeze]  # garbage collections per request
+    PYTHONPATH=tools .venv/bin/python -m bench.profile detail --instructions  # CPU instructions per request
+
+``--instructions`` runs the row under valgrind's callgrind (Debian's ``valgrind``), counting
+only the measured requests (100, or ``PROFILE_REQUESTS``; collection is switched on inside
+``functools.reduce``, which drives them) after ``gc.freeze()`` as in a gunicorn worker. The
+count does not depend on the machine's load, so two versions of the code can be compared
+to a fraction of a per cent where timings on a shared machine cannot; it does not see cache
+misses or the time spent in system calls. About a minute per row.
 
 Rows: floor, version, list, deep, key (the list with an API key), detail, authenticate.
 Log lines go to /dev/null as under ``make bench``. Figures from different runs are not
@@ -14,12 +22,17 @@ comparable on a shared machine; compare within one run, or ratios to ``floor``.
 from __future__ import annotations
 
 import cProfile
+import functools
 import io
 import json
 import logging
 import os
 import pstats
+import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from typing import Any
@@ -71,6 +84,8 @@ def main() -> int:
     if row not in ROWS:
         print(f"unknown row {row!r}; one of {', '.join(ROWS)}")
         return 2
+    if "--instructions" in sys.argv and not os.environ.get(UNDER_CALLGRIND):
+        return _count_instructions(row)
     application, request = request_for(row)
     sink = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
     for name in [None, *logging.root.manager.loggerDict]:
@@ -87,6 +102,14 @@ def main() -> int:
     for _ in range(100):
         one()
     print(f"{row}: {statuses[-1]}")
+    if os.environ.get(UNDER_CALLGRIND):
+        import gc
+
+        gc.collect()
+        gc.freeze()
+        count = int(os.environ.get("PROFILE_REQUESTS", "100"))
+        functools.reduce(lambda _, __: one(), range(count), None)  # callgrind counts inside reduce only
+        return 0
     count = int(os.environ.get("PROFILE_REQUESTS", "1000"))
     if "--profile" in sys.argv:
         profiler = cProfile.Profile()
@@ -101,6 +124,33 @@ def main() -> int:
         return 0
     best = min(_batch(one, count) for _ in range(7))
     print(f"{row}: {best:.0f} us/request (best of 7 batches of {count})")
+    return 0
+
+
+UNDER_CALLGRIND = "BENCH_PROFILE_UNDER_CALLGRIND"
+
+
+def _count_instructions(row: str) -> int:
+    """Run this row again under callgrind and print the instructions of one request."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        print("--instructions needs valgrind (apt-get install valgrind)")
+        return 2
+    count = int(os.environ.get("PROFILE_REQUESTS", "100"))
+    with tempfile.TemporaryDirectory() as directory:
+        out = os.path.join(directory, "callgrind.out")
+        subprocess.run(
+            [valgrind, "--tool=callgrind", "--toggle-collect=functools_reduce", f"--callgrind-out-file={out}",
+             sys.executable, "-m", "bench.profile", row],
+            env={**os.environ, UNDER_CALLGRIND: "1", "PROFILE_REQUESTS": str(count)},
+            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        with open(out) as dump:
+            totals = re.search(r"^(?:summary|totals): (\d+)", dump.read(), re.M)
+    if totals is None:
+        print("callgrind wrote no totals")
+        return 1
+    print(f"{row}: {int(totals.group(1)) / count:,.0f} instructions/request (callgrind, {count} requests)")
     return 0
 
 
