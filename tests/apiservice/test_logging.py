@@ -4,6 +4,7 @@ import io
 import json
 import logging
 import time
+from typing import Any
 
 import pytest
 import requests
@@ -175,5 +176,93 @@ def test_a_key_pasted_into_a_path_is_masked_in_the_json_access_line(client, capl
     assert record["path"] == "/api/v1/keys/apisvc_***" and record["message"].startswith("GET /api/v1/keys/apisvc_***")
     # made without logger.info()'s stack walk, the record still names its call site
     access_record = [r for r in caplog.records if r.name == "apiservice.access"][-1]
-    assert access_record.pathname.endswith("apiservice/logging.py") and access_record.funcName == "__call__"
+    assert access_record.pathname.endswith("apiservice/logging.py") and access_record.funcName == "log"
     assert access_record.lineno > 0
+
+
+TEXT_FMT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+JSON_FMT = "%(levelname)s %(name)s %(message)s %(request_id)s"
+
+
+@pytest.mark.parametrize("formatter", [TextFormatter(TEXT_FMT), JsonFormatter(JSON_FMT)], ids=["text", "json"])
+@pytest.mark.parametrize(
+    ("args", "fields"),
+    [
+        (("GET", "/api/v1/repos/x", 200, 1.3, 7), ("GET", "/api/v1/repos/x", 200, 1.3, 7, "127.0.0.1")),
+        (
+            ("POST", "/api/v1/keys/apisvc_***", 404, 12.0, "-"),
+            ("POST", "/api/v1/keys/apisvc_***", 404, 12.0, None, "::1"),
+        ),
+        (
+            ("GET", "/api/v1/~j\u00fcrgen/repos", 200, 0.4, 3),
+            ("GET", "/api/v1/~j\u00fcrgen/repos", 200, 0.4, 3, "10.0.0.1"),
+        ),
+        (
+            ("GET", "/api/v1/x?token=abc12345678", 400, 2.0, "-"),
+            ("GET", "/x?token=abc12345678", 400, 2.0, None, "1.2.3.4"),
+        ),
+    ],
+)
+def test_the_direct_access_line_is_the_line_logging_writes(formatter, args, fields):
+    """``format_access`` (the access line without a LogRecord) gives the bytes ``format`` gives
+    for the record ``logging`` would make, masking included."""
+    from apiservice.logging import ACCESS_FIELDS, ACCESS_MESSAGE, AccessLogMiddleware
+
+    named = dict(zip(ACCESS_FIELDS, fields, strict=True))
+    with request_id_context("req-1"):
+        record = AccessLogMiddleware.record(args, named)
+        assert RequestIdFilter().filter(record) and MaskSecretsFilter().filter(record)
+    for created in (1796157359.0, 1796157359.987654, 1796157360.5):
+        record.created, record.msecs = created, int((created - int(created)) * 1000)
+        direct = formatter.format_access(created, record.msecs, "req-1", ACCESS_MESSAGE % args, named)
+        assert direct == formatter.format(record)
+    assert "abc12345678" not in direct
+
+
+def test_a_formatter_configured_otherwise_leaves_the_line_to_logging():
+    assert TextFormatter("%(levelname)s %(message)s").format_access(0.0, 0, "-", "m", {}) is None
+    assert JsonFormatter(JSON_FMT, static_fields={"app": "x"}).format_access(0.0, 0, "-", "m", {}) is None
+    assert JsonFormatter("%(message)s").format_access(0.0, 0, "-", "m", {}) is None
+
+
+def console_only(monkeypatch):
+    """The root logger with only the console handler of settings.LOGGING, writing into a
+    StringIO. Called in the test itself: pytest adds its capture handlers after the fixtures."""
+    root = logging.getLogger()
+    console: Any = next(h for h in root.handlers if type(h) is logging.StreamHandler)
+    stream = io.StringIO()
+    monkeypatch.setattr(console, "stream", stream)
+    monkeypatch.setattr(root, "handlers", [console])
+    return console, stream
+
+
+def test_the_shipped_configuration_writes_the_access_line_directly(monkeypatch):
+    from apiservice.logging import direct_access_handler
+
+    console, _ = console_only(monkeypatch)
+    assert direct_access_handler() is console is not None
+    assert hasattr(console.formatter, "format_access")
+    monkeypatch.setattr(logging.getLogger(), "handlers", [console, logging.NullHandler()])
+    assert direct_access_handler() is None  # a second handler: through logging
+    monkeypatch.setattr(logging.getLogger(), "handlers", [console])
+    monkeypatch.setattr(console, "filters", [*console.filters, lambda record: True])
+    assert direct_access_handler() is None  # a filter of the operator's: through logging
+
+
+@pytest.mark.django_db(transaction=True)  # the WSGI handler's request signals, as under gunicorn
+def test_an_access_line_written_directly_through_the_wsgi_handler(monkeypatch, api_key):
+    from tests.conftest import wsgi_call
+
+    console, stream = console_only(monkeypatch)
+    handled: list[logging.LogRecord] = []
+    monkeypatch.setattr(logging.getLogger("apiservice.access"), "handle", handled.append)
+    status, _ = wsgi_call("GET", "/api/v1/keys", {"Authorization": f"token {api_key.secret}", "X-Request-ID": "e2e-1"})
+    assert status.startswith("200") and handled == []  # no LogRecord made
+    line = [line for line in stream.getvalue().splitlines() if "apiservice.access" in line][-1]
+    assert line.endswith(
+        f"INFO apiservice.access [e2e-1] GET /api/v1/keys 200 {line.split()[-2]} user={api_key.api_key.user_id}"
+    )
+    assert api_key.secret.split("_")[-1] not in stream.getvalue()
+    monkeypatch.setattr(console, "formatter", logging.Formatter("%(message)s"))  # no format_access: through logging
+    wsgi_call("GET", "/api/v1/version")
+    assert len(handled) == 1 and handled[0].getMessage().startswith("GET /api/v1/version 200")
