@@ -132,6 +132,13 @@ class TextFormatter(logging.Formatter):
     def __init__(self, fmt: str | None = None, datefmt: str | None = None, style: Any = "%", **kwargs: Any) -> None:
         super().__init__(fmt, datefmt, style, defaults={"request_id": "-"}, **kwargs)
         self._second: tuple[int, str] = (-1, "")  # one tuple: threads swap it whole
+        # format_access() writes what format() would for the shipped format only
+        self._direct_access = (
+            type(self) is TextFormatter
+            and type(self._style) is logging.PercentStyle
+            and self._fmt == TEXT_FORMAT
+            and not self.datefmt
+        )
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         """Logging's own format; the seconds are formatted once per second, not once per line."""
@@ -152,7 +159,7 @@ class TextFormatter(logging.Formatter):
     def format_access(self, created: float, msecs: float, request_id: str, message: str, fields: Any) -> str | None:
         """What :meth:`format` makes of an access record, without the record; None when this
         formatter is not configured as shipped (then the line goes through ``logging``)."""
-        if self._fmt != TEXT_FORMAT or self.datefmt:
+        if not self._direct_access:
             return None
         return mask_secrets(f"{self._asctime(created, msecs)} INFO {ACCESS_LOGGER} [{request_id}] {message}")
 

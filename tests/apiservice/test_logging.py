@@ -221,6 +221,16 @@ def test_the_direct_access_line_is_the_line_logging_writes(formatter, args, fiel
 
 def test_a_formatter_configured_otherwise_leaves_the_line_to_logging():
     assert TextFormatter("%(levelname)s %(message)s").format_access(0.0, 0, "-", "m", {}) is None
+    assert TextFormatter(TEXT_FMT, datefmt="%H:%M").format_access(0.0, 0, "-", "m", {}) is None
+
+    class Own(TextFormatter):
+        pass
+
+    assert Own(TEXT_FMT).format_access(0.0, 0, "-", "m", {}) is None  # its format() may differ
+    assert (
+        TextFormatter(TEXT_FMT).format_access(0.0, 0, "-", "m", {})
+        == "1970-01-01T00:00:00.000Z INFO apiservice.access [-] m"
+    )
     assert JsonFormatter(JSON_FMT, static_fields={"app": "x"}).format_access(0.0, 0, "-", "m", {}) is None
     assert JsonFormatter("%(message)s").format_access(0.0, 0, "-", "m", {}) is None
 

@@ -109,6 +109,7 @@ def main() -> int:
         gc.freeze()
         count = int(os.environ.get("PROFILE_REQUESTS", "100"))
         functools.reduce(lambda _, __: one(), range(count), None)  # callgrind counts inside reduce only
+        print(f"last status: {statuses[-1]}")
         return 0
     count = int(os.environ.get("PROFILE_REQUESTS", "1000"))
     if "--profile" in sys.argv:
@@ -139,18 +140,25 @@ def _count_instructions(row: str) -> int:
     count = int(os.environ.get("PROFILE_REQUESTS", "100"))
     with tempfile.TemporaryDirectory() as directory:
         out = os.path.join(directory, "callgrind.out")
-        subprocess.run(
+        child = subprocess.run(
             [valgrind, "--tool=callgrind", "--toggle-collect=functools_reduce", f"--callgrind-out-file={out}",
              sys.executable, "-m", "bench.profile", row],
             env={**os.environ, UNDER_CALLGRIND: "1", "PROFILE_REQUESTS": str(count)},
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            check=True, capture_output=True, text=True,
         )  # fmt: skip
         with open(out) as dump:
             totals = re.search(r"^(?:summary|totals): (\d+)", dump.read(), re.M)
+    status = re.search(r"^last status: (.*)$", child.stdout, re.M)
+    if status is None or not status.group(1).startswith("2"):
+        # e.g. another bench process seeded meanwhile: seeding replaces the bench user's key
+        print(f"{row}: the measured requests were answered {status.group(1) if status else '?'}; no count")
+        return 1
     if totals is None:
         print("callgrind wrote no totals")
         return 1
-    print(f"{row}: {int(totals.group(1)) / count:,.0f} instructions/request (callgrind, {count} requests)")
+    print(
+        f"{row}: {int(totals.group(1)) / count:,.0f} instructions/request (callgrind, {count} requests, {status.group(1)})"
+    )
     return 0
 
 
