@@ -259,8 +259,8 @@ class AccessLogMiddleware:
     With logging configured as shipped, the line is formatted by the console formatter's
     ``format_access`` and written to its stream under the handler's lock: the same bytes as
     through ``logging`` (tested, text and JSON), without a ``LogRecord``, the handler chain
-    and the generic formatter (~100,000 of a request's ~1.8 million instructions). Any other
-    configuration, a second handler or a custom formatter, gets the record as before.
+    and the generic formatter (62,000 fewer of a request's ~1.8 million instructions). Any
+    other configuration, a second handler or a custom formatter, gets the record as before.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
