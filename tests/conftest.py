@@ -292,9 +292,12 @@ def sql_round_trips(monkeypatch):
     return sent
 
 
-def wsgi_call(method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b"") -> tuple[str, bytes]:
+def wsgi_call(
+    method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b"", *, handler: Any = None
+) -> tuple[str, bytes]:
     """One request through Django's WSGI handler as gunicorn makes it: the request_started and
-    request_finished signals fire (the test client turns off their connection handling)."""
+    request_finished signals fire (the test client turns off their connection handling).
+    ``handler``: a ``WSGIHandler`` to reuse (by default a new one, with the current MIDDLEWARE)."""
     import io
 
     from django.core.handlers.wsgi import WSGIHandler
@@ -312,7 +315,7 @@ def wsgi_call(method: str, path: str, headers: dict[str, str] | None = None, bod
     def start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
         statuses.append(status)
 
-    answer = WSGIHandler()(environ, start_response)
+    answer = (handler or WSGIHandler())(environ, start_response)
     try:
         return statuses[0], b"".join(answer)
     finally:

@@ -3,12 +3,13 @@
 WSGI handler, as gunicorn makes them."""
 
 import gc
-import io
 import json
 from typing import Any
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
+
+from tests.conftest import wsgi_call
 
 CYCLES = "apiservice.api.cycles.ReleaseCyclesMiddleware"
 
@@ -16,20 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the key exchange commits
 
 
 def call(handler, method, path, headers=None, body=b""):
-    route, _, query = path.partition("?")
-    environ = {
-        "REQUEST_METHOD": method, "PATH_INFO": route, "QUERY_STRING": query, "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)), "wsgi.errors": io.StringIO(),
-        "CONTENT_TYPE": "application/json",
-        **{"HTTP_" + name.upper().replace("-", "_"): value for name, value in (headers or {}).items()},
-    }  # fmt: skip
-    statuses = []
-    answer = handler(environ, lambda status, response_headers, exc_info=None: statuses.append(status))
-    try:
-        return statuses[0], b"".join(answer)
-    finally:
-        answer.close()
+    return wsgi_call(method, path, headers, body, handler=handler)
 
 
 def garbage_left_by(handler, method, path, headers=None):
