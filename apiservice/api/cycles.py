@@ -11,10 +11,11 @@ which holds the page's rows, the view and the request.
 
 The middleware sits innermost, where the response is already rendered, and cuts those
 references; the pagination cuts the list serializer's once it has the page's data
-(:func:`release_list_serializer`). Everything is then freed when the request ends. Nothing reads them after
-rendering (``render()`` of a rendered response does nothing). Measured in one process
-(``bench.profile`` rows, CPU time): a repository 15 us less per request, a page of 50 up
-to 40 us less, collections from one per ~15 requests to one per ~200.
+(:func:`release_list_serializer`). Everything is then freed when the request ends.
+Nothing reads them after rendering (``render()`` of a rendered response does nothing).
+Measured in one process (``bench.profile`` rows, CPU time in interleaved batches): a
+repository 6-22 us less per request, a page of 50 up to 45 us less, collections from one
+per ~15 requests to one per several hundred (docs/performance.md, the fourth round).
 """
 
 from __future__ import annotations
