@@ -16,17 +16,13 @@ CYCLES = "apiservice.api.cycles.ReleaseCyclesMiddleware"
 pytestmark = pytest.mark.django_db(transaction=True)  # the key exchange commits, as under gunicorn
 
 
-def call(handler, method, path, headers=None, body=b""):
-    return wsgi_call(method, path, headers, body, handler=handler)
-
-
 def garbage_left_by(handler, method, path, headers=None):
     """(status, objects in reference cycles that the request left behind)."""
-    call(handler, method, path, headers)  # warm: first uses fill per-process caches
+    wsgi_call(method, path, headers, handler=handler)  # warm: first uses fill per-process caches
     gc.collect()
     gc.disable()
     try:
-        status, _ = call(handler, method, path, headers)
+        status, _ = wsgi_call(method, path, headers, handler=handler)
         return status, gc.collect()
     finally:
         gc.enable()
@@ -35,9 +31,11 @@ def garbage_left_by(handler, method, path, headers=None):
 @pytest.fixture
 def bearer(api_key):
     handler = WSGIHandler()
-    _, body = call(handler, "POST", "/api/v1/authenticate", body=json.dumps({"apiKey": api_key.secret}).encode())
+    _, body = wsgi_call(
+        "POST", "/api/v1/authenticate", body=json.dumps({"apiKey": api_key.secret}).encode(), handler=handler
+    )
     headers = {"Authorization": f"Bearer {json.loads(body)['token']}"}
-    status, _ = call(handler, "POST", "/api/v1/repos", headers, b'{"name": "cyclic"}')
+    status, _ = wsgi_call("POST", "/api/v1/repos", headers, b'{"name": "cyclic"}', handler=handler)
     assert status.startswith("201")
     return headers
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import cProfile
 import functools
+import gc
 import io
 import json
 import logging
@@ -103,8 +104,6 @@ def main() -> int:
         one()
     print(f"{row}: {statuses[-1]}")
     if os.environ.get(UNDER_CALLGRIND):
-        import gc
-
         gc.collect()
         gc.freeze()
         count = int(os.environ.get("PROFILE_REQUESTS", "100"))
@@ -172,8 +171,6 @@ def _batch(one: Callable[[], None], count: int) -> float:
 def _collections(one: Callable[[], None], count: int, *, freeze: bool) -> None:
     """Garbage collections per request, by generation, timed with ``gc.callbacks``; with
     ``--freeze``, after ``gc.freeze()`` as gunicorn's ``post_worker_init`` does."""
-    import gc
-
     if freeze:
         gc.collect()
         gc.freeze()
