@@ -7,7 +7,11 @@ changes nothing and gets the first answer again, as Stripe and the IETF draft
     POST /api/v1/repos   Idempotency-Key: 5c0e...   {"name": "other"}   -> 422
     (the same key while the first request still runs)                   -> 409
 
-Keys belong to the credential's user; anonymous requests ignore the header. The whole
+Keys belong to the credential's family (an API key and the JWTs minted from it; one OAuth
+grant): another credential of the same user sending the same key is answered as if it had
+sent none. A replay passes the same authentication, rate-limit and scope checks as the
+route (a credential without the route's scope gets the route's 403, not the stored answer)
+and writes an ``idempotency:replay`` audit entry. Anonymous requests ignore the header. The whole
 request runs in one transaction that first takes a PostgreSQL advisory lock on (user, key)
 without waiting (a second request finding it held is the 409) and ends by writing the
 answer: the change, its webhook outbox rows and the stored answer commit together or not at
@@ -34,9 +38,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from accounts.services import audit_log_record
+from apiservice.api.client import client_ip
 from apiservice.api.errors import STATUS_REASONS, ServiceError, error_body, json_error
 from apiservice.api.headers import API_PREFIX, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, RETRY_AFTER, meta_key
 from apiservice.models import IdempotencyRecord
+from auth.permissions import needed_scope
+from auth.scopes import grants
 
 RETENTION = timedelta(hours=24)
 IDEMPOTENCY_KEY_META = meta_key(IDEMPOTENCY_KEY)
@@ -67,6 +75,7 @@ class Claim:
     """The right to run a request under a key, held until its transaction ends."""
 
     user_id: int
+    family: str
     key: str
     key_hash: str
     fingerprint: str
@@ -109,12 +118,14 @@ def request_fingerprint(request: HttpRequest) -> str:
     return digest.hexdigest()
 
 
-def key_hash(*, user_id: int, key: str) -> str:
-    return salted_hmac("apiservice.idempotency.key", f"{user_id}:{key}", algorithm="sha256").hexdigest()
+def key_hash(*, user_id: int, family: str, key: str) -> str:
+    """The stored name of a key: the same text from another credential family is another key."""
+    return salted_hmac("apiservice.idempotency.key", f"{user_id}:{family}:{key}", algorithm="sha256").hexdigest()
 
 
-def _cipher(*, user_id: int, key: str) -> AESGCM:
-    return AESGCM(salted_hmac("apiservice.idempotency.body", f"{user_id}:{key}", algorithm="sha256").digest())
+def _cipher(*, user_id: int, family: str, key: str) -> AESGCM:
+    secret = salted_hmac("apiservice.idempotency.body", f"{user_id}:{family}:{key}", algorithm="sha256").digest()
+    return AESGCM(secret)
 
 
 def _lock_id(digest: str) -> int:
@@ -122,7 +133,7 @@ def _lock_id(digest: str) -> int:
 
 
 def idempotency_begin(
-    *, user_id: int, key: str, fingerprint: str, method: str, path: str
+    *, user_id: int, family: str, key: str, fingerprint: str, method: str, path: str
 ) -> Claim | tuple[IdempotencyRecord, bytes]:
     """Claim ``key`` for this request, or find its stored answer ``(record, body)``.
 
@@ -132,7 +143,7 @@ def idempotency_begin(
     """
     if not connection.in_atomic_block:
         raise RuntimeError("idempotency_begin needs the request's transaction")
-    hashed = key_hash(user_id=user_id, key=key)
+    hashed = key_hash(user_id=user_id, family=family, key=key)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_lock_id(hashed)])
         (locked,) = cursor.fetchone()
@@ -143,10 +154,10 @@ def idempotency_begin(
         record.delete()
         record = None
     if record is None:
-        return Claim(user_id, key, hashed, fingerprint, method, path)
+        return Claim(user_id, family, key, hashed, fingerprint, method, path)
     if record.fingerprint != fingerprint:
         raise KeyReused("this Idempotency-Key was used for a different request (method, path or body)")
-    body = _cipher(user_id=user_id, key=key).decrypt(
+    body = _cipher(user_id=user_id, family=family, key=key).decrypt(
         bytes(record.body[:NONCE_BYTES]), bytes(record.body[NONCE_BYTES:]), fingerprint.encode()
     )
     return record, body
@@ -155,7 +166,7 @@ def idempotency_begin(
 def idempotency_store(*, claim: Claim, response: HttpResponse) -> IdempotencyRecord:
     """Keep the first answer: status, headers and the body, encrypted with the client's key."""
     nonce = os.urandom(NONCE_BYTES)
-    sealed = _cipher(user_id=claim.user_id, key=claim.key).encrypt(
+    sealed = _cipher(user_id=claim.user_id, family=claim.family, key=claim.key).encrypt(
         nonce, bytes(response.content), claim.fingerprint.encode()
     )
     return IdempotencyRecord.objects.create(
@@ -231,10 +242,15 @@ class IdempotencyMiddleware:
     def process_view(self, request: HttpRequest, view_func: Any, args: Any, kwargs: Any) -> HttpResponse | None:
         if not applies(request):
             return None
+        credential = request.api_credential  # type: ignore[attr-defined]
+        scope = needed_scope(getattr(view_func, "cls", None), request.method or "")
+        if scope is not None and not grants(credential.scopes, scope):
+            return None  # the route's own permission check answers (403), as without the header
         try:
             key = parse_key(request.headers[IDEMPOTENCY_KEY])
             begun = idempotency_begin(
-                user_id=request.api_credential.user_id,  # type: ignore[attr-defined]
+                user_id=credential.user_id,
+                family=credential.family,
                 key=key,
                 fingerprint=request_fingerprint(request),
                 method=request.method or "",
@@ -250,4 +266,11 @@ class IdempotencyMiddleware:
         if isinstance(begun, Claim):
             request.idempotency_claim = begun  # type: ignore[attr-defined]
             return None
-        return replay_response(*begun)
+        record, body = begun
+        audit_log_record(
+            user_id=credential.user_id,
+            action="idempotency:replay",
+            ip=client_ip(request),
+            details=f"{record.method} {record.path} ({record.status})",
+        )
+        return replay_response(record, body)

@@ -24,3 +24,17 @@ class Credential:
     oauth_token_id: int | None = None
     oauth_digest: str | None = field(default=None, repr=False)  # the token's checksum, for the claims cache
     username: str = ""  # a JWT's username claim (what ``request.user`` shows without a query)
+    oauth_application_id: int | None = None
+
+    @property
+    def family(self) -> str:
+        """The credentials that share this one's standing (§1.13): an API key and every JWT
+        minted from it (an app token is an API key); all OAuth tokens of one grant (the
+        user's authorization of one application).
+
+        >>> Credential(kind="jwt", user_id=1, api_key_id=7, scopes=frozenset()).family
+        'apikey:7'
+        """
+        if self.kind == "oauth":
+            return f"oauth-app:{self.oauth_application_id}"
+        return f"apikey:{self.api_key_id}"

@@ -146,6 +146,7 @@ def oauth_token_verify(text: str) -> tuple[TokenUser, Credential] | str:
         revocation_keys=token_markers(claims),
         oauth_token_id=claims.token_id,
         oauth_digest=digest,
+        oauth_application_id=claims.application_id,
     )
     return TokenUser(claims.user_id, claims.username), credential
 

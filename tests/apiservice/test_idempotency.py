@@ -217,3 +217,86 @@ def test_concurrent_use_is_409_and_the_answer_survives_a_restart(live_server_fac
     assert third.status_code == 201 and third.headers[h.IDEMPOTENT_REPLAYED] == "true"
     assert third.content == results["first"].content
     assert Repository.objects.filter(owner=owner).count() == 1
+
+
+# ---------------------------------------------------------------- who may replay (§1.13)
+
+KEYS_BODY = {"name": "ci", "scopes": ["*"]}
+
+
+def post_key(api_client, headers, key="k1"):
+    return api_client.post("/api/v1/keys", KEYS_BODY, format="json", HTTP_IDEMPOTENCY_KEY=key, **headers)
+
+
+@pytest.fixture
+def oauth_headers(user):
+    """An OAuth access token of alice's, through an application she authorized, with every scope."""
+    from datetime import timedelta
+
+    from oauth2_provider.models import get_access_token_model
+
+    from auth.oauth import tokens as oauth_tokens
+    from auth.oauth.services import oauth_app_create
+    from auth.scopes import ALL_SCOPES
+
+    application = oauth_app_create(
+        user=user, name="Third party", redirect_uris=["https://app.example.org/cb"], scopes=list(ALL_SCOPES),
+        client_type="public",
+    ).application  # fmt: skip
+    text = oauth_tokens.access_token_text()
+    get_access_token_model().objects.create(
+        user=user, application=application, token=text, scope=" ".join(ALL_SCOPES),
+        expires=timezone.now() + timedelta(hours=1),
+    )  # fmt: skip
+    oauth_tokens.CACHE.clear()
+    return {"HTTP_AUTHORIZATION": f"Bearer {text}"}
+
+
+@pytest.mark.django_db
+class TestWhoMayReplay:
+    def test_a_narrower_key_of_the_same_user_gets_the_routes_403_not_the_stored_secret(
+        self, api_client, user, headers_for
+    ):
+        first = post_key(api_client, headers_for(user))
+        assert first.status_code == 201
+        narrow = post_key(api_client, headers_for(user, scopes=("repos:read",)))
+        assert narrow.status_code == 403
+        assert h.IDEMPOTENT_REPLAYED not in narrow
+        assert first.json()["key"].encode() not in narrow.content
+        assert narrow.json() == {"errors": [{"reason": "this credential lacks the apikeys:write scope"}]}
+
+    def test_an_oauth_application_of_the_same_user_is_answered_as_the_route_would(
+        self, api_client, user, headers_for, oauth_headers
+    ):
+        first = post_key(api_client, headers_for(user))
+        third_party = post_key(api_client, oauth_headers)
+        # The route's answer: its token holds named scopes, not "*", so it may not mint a "*" key.
+        assert third_party.status_code == 403 and h.IDEMPOTENT_REPLAYED not in third_party
+        assert first.json()["key"].encode() not in third_party.content
+        assert "scopes" in third_party.json()["errors"][0]["reason"]
+        assert ApiKey.objects.filter(user=user, name="ci").count() == 1
+
+    def test_another_full_key_of_the_same_user_runs_the_route_afresh(self, api_client, user, headers_for):
+        first = post_key(api_client, headers_for(user))
+        other = post_key(api_client, headers_for(user))
+        assert other.status_code == 201 and h.IDEMPOTENT_REPLAYED not in other
+        assert other.json()["key"] != first.json()["key"]
+
+    def test_a_jwt_minted_from_the_key_replays_and_the_replay_is_audited(self, api_client, user, make_key):
+        from accounts.models import AuditLogEntry
+
+        issued = make_key()
+        first = post_key(api_client, {"HTTP_AUTHORIZATION": f"token {issued.secret}"})
+        token = api_client.post("/api/v1/authenticate", {"apiKey": issued.secret}, format="json").json()["token"]
+        again = post_key(api_client, {"HTTP_AUTHORIZATION": f"Bearer {token}"})
+        assert again.status_code == 201 and again[h.IDEMPOTENT_REPLAYED] == "true"
+        assert again.content == first.content
+        replays = AuditLogEntry.objects.filter(user=user, action="idempotency:replay")
+        assert [entry.details for entry in replays] == ["POST /api/v1/keys (201)"]
+
+    def test_a_replay_is_refused_when_the_rate_limit_is_spent(self, api_client, user, headers_for, rate_limits):
+        rate_limits(apikey_create="1/3600+0")
+        headers = headers_for(user)
+        assert post_key(api_client, headers).status_code == 201
+        refused = post_key(api_client, headers)
+        assert refused.status_code == 429 and h.IDEMPOTENT_REPLAYED not in refused
