@@ -6,7 +6,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 
 COPY pyproject.toml README.md ./
-COPY apiservice ./apiservice
+COPY config ./config
+COPY core ./core
+COPY idempotency ./idempotency
 COPY accounts ./accounts
 COPY auth ./auth
 COPY ratelimit ./ratelimit
@@ -25,4 +27,4 @@ RUN pip install --no-cache-dir . \
 USER apiservice
 
 EXPOSE 8000
-CMD ["gunicorn", "apiservice.wsgi", "-c", "gunicorn.conf.py", "--bind", "0.0.0.0:8000"]
+CMD ["gunicorn", "config.wsgi", "-c", "gunicorn.conf.py", "--bind", "0.0.0.0:8000"]

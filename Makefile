@@ -16,7 +16,7 @@ venv: $(STAMP)
 
 ## make run: embedded (or configured) PostgreSQL + Redis, migrations, demo user, gunicorn, Celery worker and beat
 run: venv
-	$(BIN)/python -m apiservice.run
+	$(BIN)/python -m devstack.run
 
 ## make test: the whole pytest suite on the embedded servers (or DATABASE_URL/REDIS_URL)
 test: venv
@@ -33,7 +33,7 @@ fmt: venv
 ## make check: the quality gates that CI runs after the tests
 check: venv lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/mypy apiservice accounts auth ratelimit resources webhooks tests manage.py gunicorn.conf.py
+	$(BIN)/mypy config core accounts auth ratelimit idempotency resources webhooks devstack tests manage.py gunicorn.conf.py
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=ci-check-deploy-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz \
 	  DJANGO_SECURE_SSL_REDIRECT=1 DJANGO_SECURE_HSTS_SECONDS=31536000 DJANGO_SECURE_COOKIES=1 OAUTH_HTTP_REDIRECT_URIS=0 \
@@ -42,7 +42,7 @@ check: venv lint
 
 ## make stop: stop the embedded servers (make run stops them itself on Ctrl-C)
 stop: venv
-	$(BIN)/python -m apiservice.embedded stop
+	$(BIN)/python -m devstack.embedded stop
 
 clean: stop
 	rm -rf var

@@ -32,7 +32,7 @@ json_logs = os.environ.get("LOG_FORMAT", "text").strip().lower() == "json"
 _access = os.environ.get("GUNICORN_ACCESS_LOG", "").strip() or ("off" if json_logs else "-")
 accesslog = None if _access.lower() == "off" else _access
 errorlog = "-"
-logger_class = "apiservice.gunicorn_logging." + ("JsonLogger" if json_logs else "MaskingLogger")
+logger_class = "core.gunicorn_logging." + ("JsonLogger" if json_logs else "MaskingLogger")
 access_log_format = os.environ.get("GUNICORN_ACCESS_LOG_FORMAT", "").strip() or '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 
 # Read by prometheus_client when a worker imports it: set before any worker starts.
@@ -64,7 +64,7 @@ def post_worker_init(worker):
 
     from django.apps import apps
 
-    if apps.ready:  # a Django application, set up when gunicorn loaded it (apiservice.wsgi is)
+    if apps.ready:  # a Django application, set up when gunicorn loaded it (config.wsgi is)
         from django.urls import get_resolver
 
         get_resolver().url_patterns  # noqa: B018 - imports every view before the freeze

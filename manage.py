@@ -6,10 +6,10 @@ import sys
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "apiservice.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.management import execute_from_command_line
 
-    from apiservice.embedded import bootstrap
+    from devstack.embedded import bootstrap
 
     # Embedded mode: start (or, from a second terminal, find running) the local servers.
     bootstrap()

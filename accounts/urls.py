@@ -1,6 +1,6 @@
 """Account routes under /api/v1/."""
 
 from accounts.views import AuditLogView
-from apiservice.api.routing import route
+from core.routing import route
 
 urlpatterns = [route("user/audit-log", AuditLogView.as_view(), "audit-log")]

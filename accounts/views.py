@@ -19,4 +19,6 @@ class AuditLogView(generics.ListAPIView):
     serializer_class = AuditLogEntrySerializer
 
     def get_queryset(self) -> Any:
-        return selectors.audit_log_list(user_id=cast(int, self.request.user.pk))  # ScopePermission: authenticated
+        return selectors.audit_log_list(
+            user_id=cast(int, self.request.user.pk)
+        )  # the pipeline let only a credential through

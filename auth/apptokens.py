@@ -21,10 +21,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apiservice.api.client import client_ip
 from auth import services
 from auth.models import ApiKey
 from auth.principal import load_user, request_credential, request_user_id
+from core.client import client_ip
 
 TAGS = ["credentials"]
 

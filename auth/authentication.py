@@ -1,30 +1,26 @@
-"""DRF authentication that reads what :class:`auth.middleware.CredentialMiddleware` verified.
+"""DRF's view of the API pipeline's caller: ``request.user`` and ``request.auth``.
 
-The middleware runs for every /api/ request (so the rate limiter knows the caller before
-any view runs); this class hands its result to DRF as ``(request.user, request.auth)``,
-or raises the 401 for a credential the middleware refused.
-
-    Authorization: Bearer <JWT or API key>
-    Authorization: token <JWT or API key>
+The pipeline's :func:`auth.steps.authenticate` verified the credential before the view
+ran (and :func:`auth.steps.authorize` answered a refused one); this class only hands the
+result to DRF, so views, serializers and the browsable page see the caller as usual.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
-from apiservice.api.headers import WWW_AUTHENTICATE_VALUE
+from core.context import api_context
+from core.headers import WWW_AUTHENTICATE_VALUE
 
 
-class CredentialAuthentication(BaseAuthentication):
+class ContextAuthentication(BaseAuthentication):
     def authenticate(self, request: Any) -> tuple[Any, Any] | None:
-        django_request = request._request
-        error = getattr(django_request, "api_auth_error", None)
-        if error:
-            raise exceptions.AuthenticationFailed(error)
-        return getattr(django_request, "api_principal", None)
+        context = api_context()
+        if context is None or context.credential is None:
+            return None
+        return context.user, context.credential
 
     def authenticate_header(self, request: Any) -> str:
         return WWW_AUTHENTICATE_VALUE

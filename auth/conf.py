@@ -1,4 +1,4 @@
-"""The ``API_AUTH`` settings dict, typed and read lazily (see :mod:`apiservice.api.conf`).
+"""The ``API_AUTH`` settings dict, typed and read lazily (see :mod:`core.conf`).
 
 API_AUTH = {"KEY_HMAC_KEY": "...", "JWT_LIFETIME_SECONDS": 3600}
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from apiservice.api.conf import AppSettings
+from core.conf import AppSettings
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ import logging
 
 from oauth2_provider.settings import oauth2_settings
 
-from apiservice.api.redis import get_redis
 from auth.conf import auth_settings
+from core.redis import get_redis
 
 logger = logging.getLogger("auth.revocation")
 

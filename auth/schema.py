@@ -8,17 +8,17 @@ Two schemes: ``bearer`` (a JWT, an API key or an OAuth access token pasted in) a
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 from auth.oauth.scopes import describe
-from auth.permissions import needed_scope
 from auth.scopes import ALL_SCOPES
+from auth.steps import needed_scope
 
 
 class CredentialAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = "auth.authentication.CredentialAuthentication"
+    target_class = "auth.authentication.ContextAuthentication"
     name = ["bearer", "oauth2"]
 
     def get_security_requirement(self, auto_schema):  # type: ignore[no-untyped-def]
         # Either scheme (OR); the oauth2 alternative names the scope the operation needs.
-        scope = needed_scope(auto_schema.view, auto_schema.method.upper())
+        scope = needed_scope(getattr(auto_schema.view, "required_scope", None), auto_schema.method.upper())
         return [{"bearer": []}, {"oauth2": [scope] if scope else []}]
 
     def get_security_definition(self, auto_schema):  # type: ignore[no-untyped-def]

@@ -13,8 +13,8 @@ from django.db import connection
 
 from accounts.models import AuditLogEntry
 from accounts.services import MAX_DETAILS
-from apiservice.api.sql import prepared_cursor
 from auth.models import ApiKey
+from core.sql import prepared_cursor
 
 
 @dataclass(frozen=True, slots=True)

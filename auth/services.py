@@ -15,7 +15,6 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.services import audit_log_record, audit_log_record_use
-from apiservice.api.errors import AuthenticationError, ForbiddenError
 from auth import keytext, revocation
 from auth.conf import auth_settings
 from auth.credentials import Credential
@@ -25,6 +24,7 @@ from auth.oauth.tokens import is_access_token, oauth_token_verify
 from auth.principal import TokenUser
 from auth.scopes import ALL, covers, parse_scopes
 from auth.selectors import RecordedUse, api_key_for_exchange, api_key_with_user
+from core.errors import AuthenticationError, ForbiddenError
 
 # JWT claims (beside simplejwt's exp, iat, jti, token_type and user_id)
 CLAIM_KEY = "api_key_id"

@@ -1,10 +1,10 @@
 """Credential routes under /api/v1/: API keys, the JWT exchange, OAuth, Quay's app tokens."""
 
-from apiservice.api.routing import route
 from auth.apptokens import AppTokenDetailView, AppTokenListView
 from auth.oauth.api import AuthorizationDetailView, AuthorizationListView, OAuthAppDetailView, OAuthAppListView
-from auth.oauth.views import RevokeTokenView, TokenView, with_rate_limit_scopes
+from auth.oauth.views import RevokeTokenView, TokenView
 from auth.views import ApiKeyDetailView, ApiKeyListView, AuthenticateView
+from core.routing import route
 
 urlpatterns = [
     route("authenticate", AuthenticateView.as_view(), "authenticate"),
@@ -18,8 +18,8 @@ urlpatterns = [
         AuthorizationDetailView.as_view(),
         "oauth-authorization-detail",
     ),
-    route("oauth/token", with_rate_limit_scopes(TokenView), "oauth-token"),
-    route("oauth/revoke", with_rate_limit_scopes(RevokeTokenView), "oauth-revoke"),
+    route("oauth/token", TokenView.as_view(), "oauth-token"),
+    route("oauth/revoke", RevokeTokenView.as_view(), "oauth-revoke"),
     route("user/apptoken", AppTokenListView.as_view(), "apptoken-list"),
     route("user/apptoken/(?P<uuid>[0-9a-fA-F-]{36})", AppTokenDetailView.as_view(), "apptoken-detail"),
 ]

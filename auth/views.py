@@ -11,9 +11,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apiservice.api.client import client_ip
-from apiservice.api.headers import WWW_AUTHENTICATE_VALUE
-from apiservice.api.metrics import record_key_exchange
 from auth import services
 from auth.models import ApiKey
 from auth.principal import load_user, request_credential, request_user_id
@@ -24,6 +21,9 @@ from auth.serializers import (
     AuthenticateRequestSerializer,
     TokenSerializer,
 )
+from core.client import client_ip
+from core.headers import WWW_AUTHENTICATE_VALUE
+from core.metrics import record_key_exchange
 
 
 class AuthenticateView(APIView):

@@ -3,7 +3,7 @@
     API_RATE_LIMITS = {"authenticated-read": "5000/3600+500"}   # limit/period_seconds+burst
 
 settings.py fills ``API_RATE_LIMITS`` from the ``API_RATE_LIMIT_<SCOPE>`` env vars. Read
-lazily and rebuilt when the setting changes (see :mod:`apiservice.api.conf`).
+lazily and rebuilt when the setting changes (see :mod:`core.conf`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any, Literal
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from apiservice.api.conf import AppSettings
+from core.conf import AppSettings
 from ratelimit.policy import Policy, PolicyError, parse_policy
 
 ANONYMOUS_READ = "anonymous-read"
@@ -25,6 +25,9 @@ AUTHENTICATED_WRITE = "authenticated-write"
 AUTHENTICATE = "authenticate"
 APIKEY_CREATE = "apikey-create"
 WEBHOOK_TEST = "webhook-test"
+# 304s answered because a listed entity tag matched (§1.12): free of the read scopes, but
+# bounded here; once spent, such a 304 is charged like any read.
+REVALIDATION = "revalidation"
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ DEFAULTS: dict[str, tuple[str, Literal["address", "user"], bool]] = {
     AUTHENTICATE: ("60/3600+20", "address", True),
     APIKEY_CREATE: ("30/3600+10", "user", True),
     WEBHOOK_TEST: ("30/3600+5", "user", False),
+    REVALIDATION: ("20000/3600+2000", "user", False),
 }
 
 

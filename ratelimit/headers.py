@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 import time
 
-from apiservice.api.headers import (
+from core.context import Limit
+from core.headers import (
     IETF_RATELIMIT,
     IETF_RATELIMIT_POLICY,
     RATELIMIT_DURATION,
@@ -22,22 +23,22 @@ from apiservice.api.headers import (
     RATELIMIT_RESET_SECONDS,
     RATELIMIT_SCOPE,
 )
-from ratelimit.limiter import Decision
 
 
 def seconds(ms: int) -> int:
     return max(0, math.ceil(ms / 1000))
 
 
-def values(scope: str, period: int, decision: Decision) -> dict[str, str]:
-    reset_seconds = seconds(decision.reset_after_ms)
+def values(limit: Limit) -> dict[str, str]:
+    reset_seconds = seconds(limit.reset_after_ms)
+    scope, period = limit.scope, limit.period
     return {
-        RATELIMIT_LIMIT: str(decision.capacity),
-        RATELIMIT_REMAINING: str(decision.remaining),
+        RATELIMIT_LIMIT: str(limit.capacity),
+        RATELIMIT_REMAINING: str(limit.remaining),
         RATELIMIT_RESET: str(int(time.time()) + reset_seconds),
         RATELIMIT_RESET_SECONDS: str(reset_seconds),
         RATELIMIT_DURATION: str(period),
         RATELIMIT_SCOPE: scope,
-        IETF_RATELIMIT_POLICY: f'"{scope}";q={decision.capacity};w={period}',
-        IETF_RATELIMIT: f'"{scope}";r={decision.remaining};t={reset_seconds}',
+        IETF_RATELIMIT_POLICY: f'"{scope}";q={limit.capacity};w={period}',
+        IETF_RATELIMIT: f'"{scope}";r={limit.remaining};t={reset_seconds}',
     }

@@ -139,6 +139,22 @@ def hit(
     return _decision(reply)
 
 
+def hit_many(client: RedisLike, hits: list[tuple[str, Policy, str | None, tuple[str, ...], int]]) -> list[Decision]:
+    """Several :func:`hit` calls ``(bucket, policy, override_key, revocation_keys, cost)`` in one
+    pipelined round trip (the script is loaded first if Redis does not know it yet)."""
+    pipe = client.pipeline(transaction=False)
+    for bucket, policy, override_key, revocation_keys, cost in hits:
+        pipe.execute_command("EVALSHA", SHA, *_args(bucket, policy, override_key, revocation_keys, cost))
+    try:
+        replies = pipe.execute()
+    except Exception as exc:  # NoScriptError, without importing redis here
+        if type(exc).__name__ != "NoScriptError" and "NOSCRIPT" not in str(exc):
+            raise
+        client.execute_command("SCRIPT", "LOAD", SCRIPT)
+        return hit_many(client, hits)
+    return [_decision(reply) for reply in replies]
+
+
 def peek_many(client: RedisLike, buckets: list[tuple[str, Policy, str | None]]) -> list[Decision]:
     """Look at several buckets in one pipelined round trip, consuming nothing."""
     hit(client, PLACEHOLDER_KEY, Policy(1, 1), cost=0)  # makes sure the script is cached

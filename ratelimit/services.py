@@ -1,23 +1,38 @@
-"""Counting requests: which scope and bucket a request falls in, and the one Redis call."""
+"""Counting requests: which scope and bucket a request falls in, and the one Redis call.
+
+A caller is a verified credential (``core.context.Credential``: the user's buckets, and its
+revocation markers, checked in the same round trip) or, without one, a client address.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from apiservice.api.client import client_ip
-from apiservice.api.metrics import record_rate_limit
-from apiservice.api.redis import get_redis
+from core.context import Credential, Route
+from core.metrics import record_rate_limit
+from core.redis import get_redis
 from ratelimit import conf, limiter
 from ratelimit.limiter import Decision
 
 logger = logging.getLogger("ratelimit")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PREFIX = "apiservice:rl"
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who a request is counted against: the credential's user, else the client's address."""
+
+    credential: Credential | None
+    address: str
+
+    @property
+    def revocation_keys(self) -> tuple[str, ...]:
+        return () if self.credential is None else self.credential.revocation_keys
 
 
 @dataclass(frozen=True)
@@ -32,38 +47,39 @@ def override_key(user_id: int) -> str:
     return f"{PREFIX}:override:{user_id}"
 
 
-def request_scope(request: Any, view_class: Any = None) -> conf.Scope:
+def request_scope(caller: Caller, method: str, route: Route | None = None) -> conf.Scope:
+    """The route's strict scope for ``method`` (``authenticate``, ``apikey-create``), else the
+    ordinary read or write scope of an anonymous or authenticated caller."""
     scopes = conf.scopes()
-    strict = getattr(view_class, "rate_limit_scopes", {}).get(request.method) if view_class is not None else None
+    strict = route.rate_limit_scope(method) if route is not None else None
     if strict:
         return scopes[strict]
-    read = request.method in READ_METHODS
-    if getattr(request, "api_credential", None) is None:
+    read = method in READ_METHODS
+    if caller.credential is None:
         return scopes[conf.ANONYMOUS_READ if read else conf.ANONYMOUS_WRITE]
     return scopes[conf.AUTHENTICATED_READ if read else conf.AUTHENTICATED_WRITE]
 
 
-def bucket_for(scope: conf.Scope, request: Any) -> tuple[str, str | None]:
+def bucket_for(scope: conf.Scope, caller: Caller) -> tuple[str, str | None]:
     """``(bucket key, override key)``; per-user scopes fall back to the address when anonymous."""
-    credential = getattr(request, "api_credential", None)
-    if scope.by == "user" and credential is not None:
-        return f"{PREFIX}:{scope.name}:u:{credential.user_id}", override_key(credential.user_id)
-    return f"{PREFIX}:{scope.name}:a:{client_ip(request)}", None
+    if scope.by == "user" and caller.credential is not None:
+        user_id = caller.credential.user_id
+        return f"{PREFIX}:{scope.name}:u:{user_id}", override_key(user_id)
+    return f"{PREFIX}:{scope.name}:a:{caller.address}", None
 
 
-def rate_limit_hit(*, request: Any, scope: conf.Scope) -> Outcome:
-    """Count the request and check its credential's revocation markers: one round trip.
+def rate_limit_hit(*, caller: Caller, scope: conf.Scope, cost: int = 1) -> Outcome:
+    """Count the request (``cost=0``: only look) and check the caller's revocation markers:
+    one round trip.
 
     With Redis unavailable, returns an outcome without a decision; the caller refuses
-    fail-closed scopes and lets the others through. Every decision is counted in
+    fail-closed scopes and lets the others through. Every counted decision is recorded in
     ``apiservice_rate_limit_decisions_total{scope, outcome}``.
     """
-    credential = getattr(request, "api_credential", None)
-    bucket, override = bucket_for(scope, request)
-    revocation_keys = credential.revocation_keys if credential is not None else ()
+    bucket, override = bucket_for(scope, caller)
     try:
         decision = limiter.hit(
-            get_redis(), bucket, scope.policy, override_key=override, revocation_keys=revocation_keys
+            get_redis(), bucket, scope.policy, override_key=override, revocation_keys=caller.revocation_keys, cost=cost
         )
     except (RedisConnectionError, RedisTimeoutError) as exc:
         record_rate_limit(scope.name, "fail-closed" if scope.fail_closed else "fail-open")
@@ -72,15 +88,47 @@ def rate_limit_hit(*, request: Any, scope: conf.Scope) -> Outcome:
             "refused" if scope.fail_closed else "not limited",
         )  # fmt: skip
         return Outcome(scope, None)
-    record_rate_limit(scope.name, "revoked" if decision.revoked else "allowed" if decision.allowed else "limited")
+    if cost:
+        record_rate_limit(scope.name, "revoked" if decision.revoked else "allowed" if decision.allowed else "limited")
     return Outcome(scope, decision)
 
 
-def applicable_scopes(request: Any) -> list[conf.Scope]:
+def rate_limit_revalidation(*, caller: Caller, scope: conf.Scope) -> tuple[Outcome, Outcome]:
+    """For a read that names its entity tags: a look at ``scope`` (cost 0, revocation checked) and
+    one request counted in the revalidation scope, in one round trip: ``(looked, revalidated)``."""
+    bounded = conf.scopes()[conf.REVALIDATION]
+    looked_at, counted_in = bucket_for(scope, caller), bucket_for(bounded, caller)
+    try:
+        looked, counted = limiter.hit_many(
+            get_redis(),
+            [
+                (looked_at[0], scope.policy, looked_at[1], caller.revocation_keys, 0),
+                (counted_in[0], bounded.policy, counted_in[1], (), 1),
+            ],
+        )
+    except (RedisConnectionError, RedisTimeoutError):
+        return rate_limit_hit(caller=caller, scope=scope), Outcome(bounded, None)  # fails as a hit does
+    record_rate_limit(bounded.name, "allowed" if counted.allowed else "limited")
+    return Outcome(scope, looked), Outcome(bounded, counted)
+
+
+def revoked(caller: Caller) -> bool | None:
+    """Whether the caller's credential was revoked (rate limits turned off: the markers alone);
+    None when Redis cannot tell."""
+    keys = caller.revocation_keys
+    if not keys:
+        return False
+    try:
+        return bool(get_redis().exists(*keys))
+    except (RedisConnectionError, RedisTimeoutError):
+        return None
+
+
+def applicable_scopes(caller: Caller) -> list[conf.Scope]:
     """Every scope a caller's requests can fall in, for ``GET /rate-limit``."""
     scopes = conf.scopes()
-    if getattr(request, "api_credential", None) is None:
-        names = [conf.ANONYMOUS_READ, conf.ANONYMOUS_WRITE, conf.AUTHENTICATE]
+    if caller.credential is None:
+        names = [conf.ANONYMOUS_READ, conf.ANONYMOUS_WRITE, conf.AUTHENTICATE, conf.REVALIDATION]
     else:
         names = [
             conf.AUTHENTICATED_READ,
@@ -88,12 +136,13 @@ def applicable_scopes(request: Any) -> list[conf.Scope]:
             conf.AUTHENTICATE,
             conf.APIKEY_CREATE,
             conf.WEBHOOK_TEST,
+            conf.REVALIDATION,
         ]
     return [scopes[name] for name in names]
 
 
-def rate_limit_status(request: Any) -> list[tuple[conf.Scope, Decision]]:
-    scopes = applicable_scopes(request)
-    buckets = [(*bucket_for(scope, request),) for scope in scopes]
+def rate_limit_status(caller: Caller) -> list[tuple[conf.Scope, Decision]]:
+    scopes = applicable_scopes(caller)
+    buckets = [(*bucket_for(scope, caller),) for scope in scopes]
     decisions = limiter.peek_many(get_redis(), [(b, s.policy, o) for (b, o), s in zip(buckets, scopes, strict=True)])
     return list(zip(scopes, decisions, strict=True))

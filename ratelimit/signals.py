@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from apiservice.api.redis import get_redis
+from core.redis import get_redis
 from ratelimit.models import RateLimitOverride
 from ratelimit.services import override_key
 

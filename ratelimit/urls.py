@@ -1,4 +1,4 @@
-from apiservice.api.routing import route
+from core.routing import route
 from ratelimit.views import RateLimitView
 
 urlpatterns = [route("rate-limit", RateLimitView.as_view(), "rate-limit")]

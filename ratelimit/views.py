@@ -13,6 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.client import client_ip
+from core.context import api_context
 from ratelimit import headers, services
 
 ScopeStatus = inline_serializer(
@@ -41,7 +43,9 @@ class RateLimitView(APIView):
     def get(self, request: Request) -> Response:
         now = int(time.time())
         scopes = []
-        for scope, decision in services.rate_limit_status(request._request):
+        context = api_context()
+        caller = services.Caller(context.credential if context is not None else None, client_ip(request))
+        for scope, decision in services.rate_limit_status(caller):
             reset_seconds = headers.seconds(decision.reset_after_ms)
             scopes.append(
                 {

@@ -14,8 +14,8 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 
 from accounts.models import User
-from apiservice.api.pagination import TOTAL_KEY
-from apiservice.api.sql import column_names, prepared_cursor
+from core.pagination import TOTAL_KEY
+from core.sql import column_names, prepared_cursor
 from resources.models import OwnerCount, PGPKey, Repository, SSHKey
 
 Rows = QuerySet[Any, dict[str, Any]]

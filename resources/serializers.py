@@ -12,7 +12,7 @@ from typing import Any
 from rest_framework import serializers
 
 from accounts.serializers import CanonicalNameField, UserShortSerializer
-from apiservice.api.fast import FastRead
+from core.fast import FastRead
 from resources.models import Repository
 
 REPO_NAME = re.compile(r"^[A-Za-z0-9._-]+$")

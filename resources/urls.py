@@ -1,6 +1,6 @@
 """Resource routes under /api/v1/ (§3)."""
 
-from apiservice.api.routing import route
+from core.routing import route
 from resources.views import keys, repos, users
 
 USER = r"~(?P<username>[A-Za-z0-9_.@+-]+)"

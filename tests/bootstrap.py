@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apiservice import embedded
+from devstack import embedded
 
 
 @pytest.hookimpl(tryfirst=True)

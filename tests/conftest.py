@@ -19,8 +19,8 @@ import requests
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from apiservice import embedded
-from apiservice.api.redis import get_redis
+from core.redis import get_redis
+from devstack import embedded
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -148,7 +148,7 @@ class LiveServer:
         self.log = open(settings.VAR_DIR / f"gunicorn-{self.port}.log", "w+")  # noqa: SIM115
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "gunicorn", "apiservice.wsgi", "--config", str(ROOT / "gunicorn.conf.py"),
+                sys.executable, "-m", "gunicorn", "config.wsgi", "--config", str(ROOT / "gunicorn.conf.py"),
                 "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
             ],
             cwd=ROOT, env=service_env(**env), stdout=self.log, stderr=subprocess.STDOUT,

@@ -6,7 +6,7 @@ class WebhooksConfig(AppConfig):
     verbose_name = "Webhooks"
 
     def ready(self) -> None:
-        from apiservice.api.metrics import register_collector
+        from core.metrics import register_collector
         from webhooks import checks  # noqa: F401  (the signing-key check, tag "apiservice")
         from webhooks.metrics import COLLECTOR
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from redis.exceptions import RedisError
 
-from apiservice.api.redis import get_redis
+from core.redis import get_redis
 from webhooks import policy
 
 logger = logging.getLogger("webhooks.breaker")

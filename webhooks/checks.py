@@ -1,5 +1,5 @@
 """The one guard for the signing keys: a system check, run by ``manage.py`` commands and at
-the start of gunicorn (``apiservice/wsgi.py``) and of Celery workers (tag ``apiservice``)."""
+the start of gunicorn (``config/wsgi.py``) and of Celery workers (tag ``apiservice``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The ``WEBHOOKS`` settings dict, typed and read lazily (see :mod:`apiservice.api.conf`).
+"""The ``WEBHOOKS`` settings dict, typed and read lazily (see :mod:`core.conf`).
 
 WEBHOOKS = {"RETRY_SCHEDULE": [5, 300, 1800, 7200, 18000, 36000, 36000], ...}
 
@@ -13,7 +13,7 @@ from functools import cached_property
 
 from django.core.exceptions import ImproperlyConfigured
 
-from apiservice.api.conf import AppSettings
+from core.conf import AppSettings
 from webhooks.ssrf import Network, parse_networks
 
 

@@ -1,6 +1,6 @@
 """Scrape-time webhook metrics, read from the outbox in PostgreSQL (any worker's work counts).
 
-Registered by ``WebhooksConfig.ready`` through ``apiservice.api.metrics.register_collector``;
+Registered by ``WebhooksConfig.ready`` through ``core.metrics.register_collector``;
 one query per scrape::
 
     apiservice_webhook_deliveries{state="pending"} 3.0

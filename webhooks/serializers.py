@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from apiservice.api.fast import FastRead
+from core.fast import FastRead
 from webhooks import events
 from webhooks.conf import webhook_settings
 from webhooks.ssrf import UnsafeURL, resolve

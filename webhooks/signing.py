@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from apiservice.api.headers import (
+from core.headers import (
     CONTENT_TYPE,
     PAYLOAD_NONCE,
     PAYLOAD_SIGNATURE,

@@ -26,7 +26,7 @@ from typing import Any
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 
-from apiservice.api.headers import USER_AGENT
+from core.headers import USER_AGENT
 from webhooks.ssrf import Network, UnsafeURL, checked_addresses, validate_url
 
 USER_AGENT_VALUE = "apiservice-webhooks"

@@ -1,6 +1,6 @@
 """Webhook routes under /api/v1/ (§4)."""
 
-from apiservice.api.routing import route
+from core.routing import route
 from webhooks import views
 
 HOOK = r"user/webhooks/(?P<webhook_id>[0-9]+)"

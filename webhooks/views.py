@@ -11,8 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apiservice.api.client import client_ip
 from auth.principal import request_credential, request_user_id
+from core.client import client_ip
 from webhooks.catalogue import catalogue
 from webhooks.keys import public_keys
 from webhooks.models import Delivery, Subscription

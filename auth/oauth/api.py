@@ -18,10 +18,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apiservice.api.client import client_ip
 from auth.oauth import services
 from auth.oauth.serializers import OAuthAppCreatedSerializer, OAuthAppSerializer, OAuthAppUpdateSerializer
 from auth.principal import load_user, request_user_id
+from core.client import client_ip
 
 TAGS = ["oauth"]
 

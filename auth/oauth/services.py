@@ -23,8 +23,8 @@ from oauth2_provider.models import (
 )
 
 from accounts.services import audit_log_record
-from apiservice.api.errors import ServiceError
 from auth.models import OAuthClient
+from core.errors import ServiceError
 
 OOB_URI = "urn:ietf:wg:oauth:2.0:oob"
 CLIENT_TYPES = (AbstractApplication.CLIENT_PUBLIC, AbstractApplication.CLIENT_CONFIDENTIAL)

@@ -34,13 +34,13 @@ from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
 
 from accounts.services import audit_log_record_use
-from apiservice.api.redis import get_redis
 from auth import keytext, revocation
 from auth.conf import auth_settings
 from auth.credentials import Credential
 from auth.memo import ExpiringCache
 from auth.principal import TokenUser
 from auth.scopes import ALL_SCOPES
+from core.redis import get_redis
 
 ACCESS_MARK = "oat"
 REFRESH_MARK = "ort"

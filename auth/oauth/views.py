@@ -139,10 +139,3 @@ class SwaggerCallbackView(View):
         response["Cross-Origin-Opener-Policy"] = "unsafe-none"
         response["Cache-Control"] = "no-store"
         return response
-
-
-def with_rate_limit_scopes(view_class: Any) -> Any:
-    """``as_view()`` exposing the class as ``.cls``, where the rate limiter looks (as DRF's views do)."""
-    view = view_class.as_view()
-    view.cls = view_class
-    return view

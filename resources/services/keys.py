@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from accounts.services import audit_log_record
-from apiservice.api.errors import ServiceError
+from core.errors import ServiceError
 from resources import events
 from resources.models import PGPKey, SSHKey
 from resources.parsing.pgp import InvalidPGPKey, parse_pgp_key

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from accounts.services import audit_log_record
-from apiservice.api.errors import ServiceError
+from core.errors import ServiceError
 from resources import events
 from resources.models import Repository
 from webhooks.services.emitting import event_emit

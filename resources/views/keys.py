@@ -11,9 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apiservice.api.client import client_ip
-from auth.permissions import ScopePermission
 from auth.principal import load_user, request_user_id
+from core.client import client_ip
 from resources import selectors
 from resources import serializers as s
 from resources.models import PGPKey, SSHKey
@@ -72,7 +71,6 @@ class SSHKeyDetailView(APIView):
 class SSHKeyLookupView(APIView):
     """``GET /ssh-key/:b64``: anyone may look a key up by its base64 blob."""
 
-    permission_classes = [ScopePermission]
     allow_anonymous_read = True
 
     @extend_schema(operation_id="ssh_key_lookup", tags=["keys"], responses=s.SSHKeySerializer)
@@ -129,7 +127,6 @@ class PGPKeyDetailView(APIView):
 class PGPKeyLookupView(APIView):
     """``GET /pgp-key/:fingerprint``: anyone may look a key up by fingerprint (or key id)."""
 
-    permission_classes = [ScopePermission]
     allow_anonymous_read = True
 
     @extend_schema(operation_id="pgp_key_lookup", tags=["keys"], responses=s.PGPKeySerializer)

@@ -11,8 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apiservice.api.client import client_ip
 from auth.principal import load_user, request_user_id
+from core.client import client_ip
 from resources import selectors
 from resources import serializers as s
 from resources.models import Repository

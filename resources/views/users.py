@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apiservice.api.client import client_ip
-from auth.permissions import ScopePermission
 from auth.principal import request_user_id
+from core.client import client_ip
 from resources import selectors
 from resources import serializers as s
 from resources.services.profile import profile_update
@@ -20,7 +18,7 @@ from resources.views.common import caller_id, user_or_404
 class UserView(APIView):
     """``GET /user``: the caller's own profile, full form. Any credential, any scope."""
 
-    permission_classes = [IsAuthenticated]
+    # any credential, any scope: the pipeline refuses anonymous callers (no allow_anonymous_read)
 
     @extend_schema(operation_id="user_self", tags=["users"], responses=s.UserSerializer)
     def get(self, request: Request) -> Response:
@@ -30,7 +28,6 @@ class UserView(APIView):
 class UserDetailView(APIView):
     """``GET /user/~name``: your own profile in full, anyone else's public fields."""
 
-    permission_classes = [ScopePermission]
     allow_anonymous_read = True
 
     @extend_schema(operation_id="user_detail", tags=["users"], responses=s.UserSerializer)

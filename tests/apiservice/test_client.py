@@ -1,9 +1,9 @@
-"""The client address (apiservice/api/client.py) behind 0, 1 or 2 trusted proxies."""
+"""The client address (core/client.py) behind 0, 1 or 2 trusted proxies."""
 
 import pytest
 from django.test import RequestFactory
 
-from apiservice.api.client import client_ip
+from core.client import client_ip
 
 REMOTE = "203.0.113.7"
 

@@ -3,8 +3,8 @@
 import pytest
 from django.utils.http import http_date
 
-from apiservice.api import conditional
-from apiservice.api import headers as h
+from core import conditional
+from core import headers as h
 
 pytestmark = pytest.mark.django_db
 

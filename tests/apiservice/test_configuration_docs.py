@@ -4,7 +4,7 @@ import re
 
 from tests.conftest import ROOT
 
-# settings.py reads through apiservice/env.py's helpers; entry points (embedded.py,
+# settings.py reads through config/env.py's helpers; entry points (embedded.py,
 # gunicorn.conf.py) read os.environ before Django is configured.
 READERS = re.compile(
     r"""(?:env_str|env_int|env_bool|env_list|env_int_list|env_float|secret_setting|os\.environ\.get|os\.environ\.setdefault|os\.getenv)\(\s*["']([A-Z][A-Z0-9_]+)["']"""
@@ -13,7 +13,17 @@ NOT_CONFIGURATION = {"DJANGO_SETTINGS_MODULE", "CI", "PYTHONUNBUFFERED"}
 
 
 def code_files():
-    for folder in ("apiservice", "accounts", "auth", "ratelimit", "resources", "webhooks"):
+    for folder in (
+        "config",
+        "core",
+        "accounts",
+        "auth",
+        "ratelimit",
+        "idempotency",
+        "resources",
+        "webhooks",
+        "devstack",
+    ):
         yield from (ROOT / folder).rglob("*.py")
     yield ROOT / "gunicorn.conf.py"
     yield ROOT / "manage.py"

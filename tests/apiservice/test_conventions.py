@@ -91,7 +91,7 @@ def test_no_accept_header_is_json_and_the_negotiation_reads_it_from_meta(api_cli
     from rest_framework.renderers import JSONRenderer
     from rest_framework.request import Request
 
-    from apiservice.api.negotiation import ContentNegotiation
+    from core.negotiation import ContentNegotiation
 
     assert api_client.get("/api/v1/version")["Content-Type"].startswith("application/json")
     django_request = rf.get("/api/v1/version", HTTP_ACCEPT="application/json; indent=2")
@@ -111,8 +111,8 @@ def test_a_remembered_negotiation_answers_what_drf_answers(rf, accept, format_qu
     from rest_framework.negotiation import DefaultContentNegotiation
     from rest_framework.request import Request
 
-    from apiservice.api import negotiation
-    from apiservice.api.renderers import BrowsableAPIRenderer, JSONRenderer, YAMLRenderer
+    from core import negotiation
+    from core.renderers import BrowsableAPIRenderer, JSONRenderer, YAMLRenderer
 
     class DrfAlone(negotiation.ContentNegotiation):
         select_renderer = DefaultContentNegotiation.select_renderer
@@ -173,7 +173,7 @@ def test_timestamps_are_rfc3339_utc_with_offset(api_client):
 def test_validation_errors_list_every_bad_field():
     from rest_framework.exceptions import ValidationError
 
-    from apiservice.api.errors import errors_from
+    from core.errors import errors_from
 
     exc = ValidationError(
         {"name": ["name is required"], "events": {"0": ["unknown event"]}, "non_field_errors": ["bad"]}

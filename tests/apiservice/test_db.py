@@ -1,4 +1,4 @@
-"""The database backend (apiservice/db): Django's health checks without a round trip on a quiet
+"""The database backend (core/db): Django's health checks without a round trip on a quiet
 connection, and a connection PostgreSQL closed is replaced before a request uses it."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import time
 import pytest
 from django.db import connection, connections
 
-from apiservice.db.base import has_pending_input
+from core.db.base import has_pending_input
 from resources.models import Repository
 from tests.conftest import wsgi_call
 
@@ -23,7 +23,7 @@ def backend_pid() -> int:
 
 
 def test_the_engine_is_ours_with_health_checks_on():
-    assert connection.settings_dict["ENGINE"] == "apiservice.db"
+    assert connection.settings_dict["ENGINE"] == "core.db"
     assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
     assert connection.vendor == "postgresql"
 
@@ -101,7 +101,7 @@ def test_the_hot_statements_are_prepared_once_per_connection(api_key, user, sett
 
 
 def test_column_names_are_read_once_per_statement(db):
-    from apiservice.api.sql import column_names, prepared_cursor
+    from core.sql import column_names, prepared_cursor
 
     class Counting:
         """A cursor that counts how often its description is read."""

@@ -11,9 +11,9 @@ import requests
 import yaml
 from drf_spectacular.generators import SchemaGenerator
 
-from apiservice.views import SchemaView
-from auth.middleware import parse_authorization
 from auth.services import InvalidCredential
+from auth.steps import parse_authorization
+from config.views import SchemaView
 from tests.conftest import ROOT, service_env
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ import pytest
 import redis
 import requests
 
-from apiservice import embedded
+from devstack import embedded
 from tests.conftest import ROOT, free_port
 
 
@@ -133,7 +133,7 @@ def test_make_run_serves_and_ctrl_c_stops_everything(var_dir):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "APISERVICE_TESTING")}
     env.update(PORT=str(port), APISERVICE_VAR_DIR=str(var_dir), WEB_CONCURRENCY="1")
     run = subprocess.Popen(
-        [sys.executable, "-m", "apiservice.run"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [sys.executable, "-m", "devstack.run"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, start_new_session=True,
     )  # fmt: skip
     lines: list[str] = []

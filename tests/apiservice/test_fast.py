@@ -15,7 +15,7 @@ from rest_framework import serializers as drf
 
 from accounts import selectors as account_selectors
 from accounts.models import AuditLogEntry
-from apiservice.api.fast import FastRead
+from core.fast import FastRead
 from resources import selectors
 from resources.models import PGPKey, Repository, SSHKey
 from tests.resources.conftest import fixture

@@ -9,10 +9,10 @@ import requests
 from django.db import connection, transaction
 from django.utils import timezone
 
-from apiservice.api import headers as h
-from apiservice.idempotency import RETENTION, idempotency_prune
-from apiservice.models import IdempotencyRecord
 from auth.models import ApiKey
+from core import headers as h
+from idempotency.models import IdempotencyRecord
+from idempotency.services import RETENTION, idempotency_prune
 from resources.models import Repository
 from webhooks.models import Delivery, Event, Subscription
 

@@ -16,9 +16,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-LAYERS = {"apiservice.api": 0, "accounts": 1, "auth": 2, "ratelimit": 2, "webhooks": 3, "resources": 4, "apiservice": 5}
-APPS = sorted(LAYERS, key=len, reverse=True)  # "apiservice.api" before "apiservice"
-DOTTED = re.compile(r"^(?:apiservice|accounts|auth|ratelimit|webhooks|resources)(?:\.[A-Za-z_]\w*)+$")
+LAYERS = {
+    "core": 0, "accounts": 1, "auth": 2, "ratelimit": 2, "idempotency": 2, "webhooks": 3, "resources": 4,
+    "config": 9, "devstack": -1, "devstack.run": 10,
+}  # fmt: skip
+APPS = sorted(LAYERS, key=len, reverse=True)
+DOTTED = re.compile(
+    r"^(?:config|core|accounts|auth|ratelimit|idempotency|webhooks|resources|devstack)(?:\.[A-Za-z_]\w*)+$"
+)
 
 
 def app_of(module: str) -> str | None:
@@ -98,3 +103,14 @@ def test_the_check_sees_an_upward_import_a_function_import_and_a_dotted_string()
             auth_probe.unlink()
     finally:
         module.unlink()
+
+
+def test_only_the_wiring_uses_the_development_stack():
+    """``devstack`` (embedded servers, ``make run``) imports no app, and only the wiring imports it."""
+    users = sorted(
+        module_name(path)
+        for path in source_files()
+        if app_of(module_name(path)) not in ("config", "devstack", "devstack.run")
+        and any(app_of(name) == "devstack" for name in references(path))
+    )
+    assert users == []

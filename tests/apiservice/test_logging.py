@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 import requests
 
-from apiservice.api.requestid import RequestIdFilter, request_id_context
-from apiservice.logging import JsonFormatter, MaskSecretsFilter, RoutineTaskFilter, TextFormatter
+from core.context import request_scope
+from core.logging import JsonFormatter, MaskSecretsFilter, RoutineTaskFilter, TextFormatter
+from core.requestid import RequestIdFilter
 
 SWEEP = "webhooks.tasks.sweep_deliveries_task"
 
@@ -34,7 +35,7 @@ def emit(formatter, *records_args, **extra):
 
 
 def test_a_json_line_has_the_documented_fields():
-    with request_id_context("json-1"):
+    with request_scope("json-1"):
         line = emit(JsonFormatter("%(levelname)s %(name)s %(message)s %(request_id)s"), "hello %s", "world", status=201)
     record = json.loads(line)
     assert record["message"] == "hello world" and record["level"] == "WARNING" and record["logger"] == "test.logging"
@@ -125,7 +126,7 @@ def test_gunicorn_writes_one_json_object_per_line_and_no_secret(live_server_fact
     ],
 )
 def test_oauth_secrets_in_a_url_or_form_are_masked(line):
-    from apiservice.logging import mask_secrets
+    from core.logging import mask_secrets
 
     assert "Zx81kLmN0pQrStUv" not in mask_secrets(line)
 
@@ -141,13 +142,13 @@ def test_oauth_secrets_in_a_url_or_form_are_masked(line):
     ],
 )
 def test_markers_are_found_in_any_case_in_ascii_and_other_lines(line):
-    from apiservice.logging import mask_secrets
+    from core.logging import mask_secrets
 
     assert "Zx81kLmN0pQrStUv" not in mask_secrets(line)
 
 
 def test_the_lower_cased_word_test_finds_what_the_case_insensitive_search_finds():
-    from apiservice.logging import _MARKERS, _may_hold_secret
+    from core.logging import _MARKERS, _may_hold_secret
 
     samples = ["GET /api/v1/repos/x 200", "KEY=1", "Token", "x BEARER y", "APISVC_a_b", "CoDe=1", "ClIeNt_SeCrEt=",
                "PassWord=", "/api/v1/keys", "monkey=1", "tokens", "codec=1", "Code_Verifier=x"]  # fmt: skip
@@ -174,65 +175,12 @@ def test_a_key_pasted_into_a_path_is_masked_in_the_json_access_line(client, capl
     record = json.loads(stream.getvalue().splitlines()[-1])
     assert "0123456789secret" not in stream.getvalue()
     assert record["path"] == "/api/v1/keys/apisvc_***" and record["message"].startswith("GET /api/v1/keys/apisvc_***")
-    # made without logger.info()'s stack walk, the record still names its call site
     access_record = [r for r in caplog.records if r.name == "apiservice.access"][-1]
-    assert access_record.pathname.endswith("apiservice/logging.py") and access_record.funcName == "log"
-    assert access_record.lineno > 0
+    assert access_record.pathname.endswith("core/logging.py") and access_record.funcName == "log_access"
 
 
 TEXT_FMT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 JSON_FMT = "%(levelname)s %(name)s %(message)s %(request_id)s"
-
-
-@pytest.mark.parametrize("formatter", [TextFormatter(TEXT_FMT), JsonFormatter(JSON_FMT)], ids=["text", "json"])
-@pytest.mark.parametrize(
-    ("args", "fields"),
-    [
-        (("GET", "/api/v1/repos/x", 200, 1.3, 7), ("GET", "/api/v1/repos/x", 200, 1.3, 7, "127.0.0.1")),
-        (
-            ("POST", "/api/v1/keys/apisvc_***", 404, 12.0, "-"),
-            ("POST", "/api/v1/keys/apisvc_***", 404, 12.0, None, "::1"),
-        ),
-        (
-            ("GET", "/api/v1/~j\u00fcrgen/repos", 200, 0.4, 3),
-            ("GET", "/api/v1/~j\u00fcrgen/repos", 200, 0.4, 3, "10.0.0.1"),
-        ),
-        (
-            ("GET", "/api/v1/x?token=abc12345678", 400, 2.0, "-"),
-            ("GET", "/x?token=abc12345678", 400, 2.0, None, "1.2.3.4"),
-        ),
-    ],
-)
-def test_the_direct_access_line_is_the_line_logging_writes(formatter, args, fields):
-    """``format_access`` (the access line without a LogRecord) gives the bytes ``format`` gives
-    for the record ``logging`` would make, masking included."""
-    from apiservice.logging import ACCESS_FIELDS, ACCESS_MESSAGE, AccessLogMiddleware
-
-    named = dict(zip(ACCESS_FIELDS, fields, strict=True))
-    with request_id_context("req-1"):
-        record = AccessLogMiddleware.record(args, named)
-        assert RequestIdFilter().filter(record) and MaskSecretsFilter().filter(record)
-    for created in (1796157359.0, 1796157359.987654, 1796157360.5):
-        record.created, record.msecs = created, int((created - int(created)) * 1000)
-        direct = formatter.format_access(created, record.msecs, "req-1", ACCESS_MESSAGE % args, named)
-        assert direct == formatter.format(record)
-    assert "abc12345678" not in direct
-
-
-def test_a_formatter_configured_otherwise_leaves_the_line_to_logging():
-    assert TextFormatter("%(levelname)s %(message)s").format_access(0.0, 0, "-", "m", {}) is None
-    assert TextFormatter(TEXT_FMT, datefmt="%H:%M").format_access(0.0, 0, "-", "m", {}) is None
-
-    class Own(TextFormatter):
-        pass
-
-    assert Own(TEXT_FMT).format_access(0.0, 0, "-", "m", {}) is None  # its format() may differ
-    assert (
-        TextFormatter(TEXT_FMT).format_access(0.0, 0, "-", "m", {})
-        == "1970-01-01T00:00:00.000Z INFO apiservice.access [-] m"
-    )
-    assert JsonFormatter(JSON_FMT, static_fields={"app": "x"}).format_access(0.0, 0, "-", "m", {}) is None
-    assert JsonFormatter("%(message)s").format_access(0.0, 0, "-", "m", {}) is None
 
 
 def console_only(monkeypatch):
@@ -246,33 +194,61 @@ def console_only(monkeypatch):
     return console, stream
 
 
-def test_the_shipped_configuration_writes_the_access_line_directly(monkeypatch):
-    from apiservice.logging import direct_access_handler
-
-    console, _ = console_only(monkeypatch)
-    assert direct_access_handler() is console is not None
-    assert hasattr(console.formatter, "format_access")
-    monkeypatch.setattr(logging.getLogger(), "handlers", [console, logging.NullHandler()])
-    assert direct_access_handler() is None  # a second handler: through logging
-    monkeypatch.setattr(logging.getLogger(), "handlers", [console])
-    monkeypatch.setattr(console, "filters", [*console.filters, lambda record: True])
-    assert direct_access_handler() is None  # a filter of the operator's: through logging
-
-
 @pytest.mark.django_db(transaction=True)  # the WSGI handler's request signals, as under gunicorn
-def test_an_access_line_written_directly_through_the_wsgi_handler(monkeypatch, api_key):
+def test_the_access_line_through_the_wsgi_handler(monkeypatch, api_key):
     from tests.conftest import wsgi_call
 
-    console, stream = console_only(monkeypatch)
-    handled: list[logging.LogRecord] = []
-    monkeypatch.setattr(logging.getLogger("apiservice.access"), "handle", handled.append)
+    _, stream = console_only(monkeypatch)
     status, _ = wsgi_call("GET", "/api/v1/keys", {"Authorization": f"token {api_key.secret}", "X-Request-ID": "e2e-1"})
-    assert status.startswith("200") and handled == []  # no LogRecord made
+    assert status.startswith("200")
     line = [line for line in stream.getvalue().splitlines() if "apiservice.access" in line][-1]
     assert line.endswith(
         f"INFO apiservice.access [e2e-1] GET /api/v1/keys 200 {line.split()[-2]} user={api_key.api_key.user_id}"
     )
     assert api_key.secret.split("_")[-1] not in stream.getvalue()
-    monkeypatch.setattr(console, "formatter", logging.Formatter("%(message)s"))  # no format_access: through logging
-    wsgi_call("GET", "/api/v1/version")
-    assert len(handled) == 1 and handled[0].getMessage().startswith("GET /api/v1/version 200")
+
+
+FORGED = "%0a2026-12-06T10:00:00.000Z%20INFO%20apiservice.access%20[x]%20GET%20/api/v1/admin%20200%200.1ms%20user=1"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("tail", [FORGED, "a%0db", "a%1b[2Jb", "a%e2%80%a8b", "a%00b"])
+def test_a_path_cannot_forge_or_break_a_log_line(monkeypatch, tail):
+    """Control characters a client puts in a path come out escaped: one request, one line."""
+    from urllib.parse import unquote
+
+    from tests.conftest import wsgi_call
+
+    _, stream = console_only(monkeypatch)
+    wsgi_call("GET", "/api/v1/" + unquote(tail, encoding="latin-1"))  # PATH_INFO as gunicorn decodes it
+    written = stream.getvalue()
+    lines = [line for line in written.split("\n") if line]
+    assert len(lines) == 1 and "apiservice.access" in lines[0]
+    assert not any(char in written.rstrip("\n") for char in "\r\x1b\x00\u2028")
+    if tail == FORGED:
+        assert "GET /api/v1/\\n2026-12-06T10:00:00.000Z INFO apiservice.access [x] GET" in lines[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_jwt_in_a_path_is_masked(monkeypatch, make_key, api_client):
+    from tests.conftest import wsgi_call
+
+    issued = make_key()
+    token = api_client.post("/api/v1/authenticate", {"apiKey": issued.secret}, format="json").json()["token"]
+    _, stream = console_only(monkeypatch)
+    wsgi_call("GET", f"/api/v1/{token}")
+    assert token not in stream.getvalue() and token.split(".")[2] not in stream.getvalue()
+    assert "GET /api/v1/eyJ*** 404" in stream.getvalue()
+
+
+@pytest.mark.parametrize("formatter", [TextFormatter(TEXT_FMT)], ids=["text"])
+def test_a_message_with_control_characters_stays_on_one_line_but_a_traceback_keeps_its_lines(formatter):
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        record = logging.makeLogRecord(
+            {"msg": "bad %s", "args": ("x\ny\x1b",), "levelname": "ERROR", "exc_info": __import__("sys").exc_info()}
+        )
+    line = formatter.format(record)
+    first, *rest = line.split("\n")
+    assert first.endswith("bad x\\ny\\x1b") and rest[0] == "Traceback (most recent call last):"

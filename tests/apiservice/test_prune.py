@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import AuditLogEntry
 from accounts.services import audit_log_prune
-from apiservice.tasks import prune_task, retention_prune
+from config.tasks import prune_task, retention_prune
 from webhooks.models import Delivery, DeliveryAttempt, Event, Subscription
 from webhooks.services.retention import deliveries_prune, events_prune
 
@@ -150,7 +150,7 @@ def test_prune_command_refuses_negative_ages():
 
 def test_beat_runs_the_prune_task_daily(settings, subscription):
     entry = settings.CELERY_BEAT_SCHEDULE["retention-prune"]
-    assert entry["task"] == prune_task.name == "apiservice.tasks.prune_task"
+    assert entry["task"] == prune_task.name == "config.tasks.prune_task"
     schedule = entry["schedule"]  # once a day: one hour, one minute, every day
     assert (len(schedule.hour), len(schedule.minute), len(schedule.day_of_week), len(schedule.day_of_month)) == (
         1, 1, 7, 31,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import renderers as drf
 from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 
-from apiservice.api.renderers import JSONRenderer
+from core.renderers import JSONRenderer
 
 CASES = {
     "page": {"next": "118", "results": [{"id": 120, "name": "r", "owner": {"canonical_name": "~a", "name": "a"}}],

@@ -10,13 +10,12 @@ import time
 
 import pytest
 
-from apiservice.api.requestid import (
+from core.context import current_request_id, request_scope
+from core.logging import TextFormatter
+from core.requestid import (
     RequestIdFilter,
     accepted_request_id,
-    current_request_id,
-    request_id_context,
 )
-from apiservice.logging import TextFormatter
 from tests.conftest import ROOT, service_env
 
 GENERATED = re.compile(r"[0-9a-f]{32}")
@@ -92,8 +91,8 @@ def test_the_log_lines_of_a_request_carry_its_id(client, log_stream):
 
 def test_the_context_is_restored_after_the_block():
     assert current_request_id() is None
-    with request_id_context("outer"):
-        with request_id_context("inner"):
+    with request_scope("outer"):
+        with request_scope("inner"):
             assert current_request_id() == "inner"
         assert current_request_id() == "outer"
     assert current_request_id() is None
@@ -104,12 +103,12 @@ def test_a_task_enqueued_by_a_request_logs_with_the_request_id(transactional_db,
     """A real worker runs a task published inside a request context; its lines carry the id."""
     from webhooks.tasks import deliver_pump_task
 
-    with request_id_context("req-to-task-1"):
+    with request_scope("req-to-task-1"):
         deliver_pump_task.apply_async(retry=False)
     log_path = tmp_path / "worker.log"
     with open(log_path, "w") as log:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "apiservice", "worker", "--pool", "solo", "--loglevel", "INFO",
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--loglevel", "INFO",
              "--without-heartbeat", "--without-gossip", "--without-mingle"],
             cwd=ROOT, env=service_env(LOG_FORMAT="json"), stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip

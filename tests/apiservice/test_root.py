@@ -5,7 +5,7 @@ import re
 import pytest
 import yaml
 
-from apiservice.views import ROOT_LINKS
+from config.views import ROOT_LINKS
 
 pytestmark = pytest.mark.django_db
 

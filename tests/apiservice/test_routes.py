@@ -18,7 +18,7 @@ def test_there_are_api_routes():
 
 def test_every_api_route_makes_the_trailing_slash_optional():
     strict = [route for route, entry in api_patterns() if not str(entry.pattern).endswith("/?$")]
-    assert not strict, f"use apiservice.api.routing.route() for: {strict}"
+    assert not strict, f"use core.routing.route() for: {strict}"
 
 
 # A value for every named group the API's routes capture.
@@ -30,7 +30,7 @@ SAMPLES = {
 
 
 def test_no_api_route_is_shadowed_by_one_tried_before_it():
-    """The URLconf orders routes by traffic (apiservice/urls.py), which is safe only while no
+    """The URLconf orders routes by traffic (config/urls.py), which is safe only while no
     earlier pattern matches a later one's paths: each route resolves back to itself."""
     from django.urls import resolve, reverse
 

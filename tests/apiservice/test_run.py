@@ -1,4 +1,4 @@
-"""`make run` (apiservice/run.py): what it says when it cannot start."""
+"""`make run` (devstack/run.py): what it says when it cannot start."""
 
 import os
 import socket
@@ -16,7 +16,7 @@ def test_a_taken_port_stops_make_run_with_a_clear_message(tmp_path):
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "APISERVICE_TESTING")}
         env.update(PORT=str(port), APISERVICE_VAR_DIR=str(tmp_path / "var"))
         result = subprocess.run(
-            [sys.executable, "-m", "apiservice.run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+            [sys.executable, "-m", "devstack.run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
         )
     assert result.returncode == 2
     assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
@@ -33,7 +33,7 @@ class Clock:
 
 
 def test_the_banner_waits_for_health_then_repeats_once_the_workers_output_settles(monkeypatch, capsys):
-    from apiservice import run
+    from devstack import run
 
     clock = Clock()
     monkeypatch.setattr(run.time, "monotonic", clock)
@@ -55,7 +55,7 @@ def test_the_banner_waits_for_health_then_repeats_once_the_workers_output_settle
 
 
 def test_the_banner_is_not_repeated_when_nothing_followed_it(monkeypatch, capsys):
-    from apiservice import run
+    from devstack import run
 
     clock = Clock()
     monkeypatch.setattr(run.time, "monotonic", clock)

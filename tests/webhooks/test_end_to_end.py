@@ -9,7 +9,7 @@ import time
 import pytest
 from django.conf import settings
 
-from apiservice import embedded
+from devstack import embedded
 from tests.conftest import ROOT, service_env
 from tests.webhooks.conftest import docs_snippet, parsed
 from webhooks.models import Delivery, Subscription
@@ -24,7 +24,7 @@ class Worker:
         extra = {"WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8", "WEBHOOK_RETRY_SCHEDULE": "1,1,1,1",
                  "WEBHOOK_SWEEP_INTERVAL": "1", "WEBHOOK_LEASE_SECONDS": "3"} | env  # fmt: skip
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "apiservice", "worker", "-B", "--pool", "solo", "--loglevel", "INFO",
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-B", "--pool", "solo", "--loglevel", "INFO",
              "-s", str(tmp_path / "beat-schedule"), "--without-heartbeat", "--without-gossip", "--without-mingle"],
             cwd=ROOT, env=service_env(**extra), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip

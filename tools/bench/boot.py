@@ -22,11 +22,11 @@ def boot(**env: str) -> None:
     The servers are the embedded ones under var/bench unless DATABASE_URL/REDIS_URL are set.
     """
     os.environ.setdefault("APISERVICE_VAR_DIR", str(ROOT / "var" / "bench"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "apiservice.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.update(env)
     import django
 
-    from apiservice.embedded import bootstrap
+    from devstack.embedded import bootstrap
 
     bootstrap()
     django.setup()

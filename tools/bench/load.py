@@ -74,7 +74,7 @@ def main() -> int:
     from webhooks.models import Delivery
 
     before = set(Delivery.objects.values_list("uuid", flat=True))
-    app = Server("apiservice.wsgi", WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "4"))
+    app = Server("config.wsgi", WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "4"))
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "--quiet", "-A", "apiservice", "worker", "-B", "--concurrency", "2", "--loglevel", "WARNING",
          "-s", str(Path(os.environ["APISERVICE_VAR_DIR"]) / "load-beat"), "--without-gossip", "--without-mingle"],

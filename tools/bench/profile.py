@@ -67,7 +67,7 @@ def request_for(row: str) -> tuple[Callable[..., Any], tuple[str, str, dict[str,
     from bench.run import seed
 
     creds = seed()
-    from apiservice.wsgi import application as service
+    from config.wsgi import application as service
 
     jwt = {"Authorization": f"Bearer {creds['jwt']}"}
     return service, {

@@ -250,8 +250,8 @@ def main() -> int:
     creds = seed()
     jwt, key = {"Authorization": f"Bearer {creds['jwt']}"}, {"Authorization": f"token {creds['key']}"}
     floor = Server("bench.floor.wsgi")
-    app = Server("apiservice.wsgi")
-    bare = Server("apiservice.wsgi", API_RATE_LIMITS_ENABLED="0")
+    app = Server("config.wsgi")
+    bare = Server("config.wsgi", API_RATE_LIMITS_ENABLED="0")
     auth_body = json.dumps({"apiKey": creds["key"]})
     rows = [
         ("floor: constant JSON view", floor.url + "/floor", {}, None, None),

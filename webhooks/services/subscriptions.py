@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import F
 
 from accounts.services import audit_log_record
-from apiservice.api.errors import ForbiddenError
 from auth.scopes import grants
+from core.errors import ForbiddenError
 from webhooks import events
 from webhooks.conf import webhook_settings
 from webhooks.models import Delivery, Subscription

@@ -1,4 +1,4 @@
-"""The floor's WSGI entry point, set up at import as ``apiservice.wsgi`` is, so that gunicorn's
+"""The floor's WSGI entry point, set up at import as ``config.wsgi`` is, so that gunicorn's
 ``post_worker_init`` (``gc.freeze``) finds both applications loaded alike."""
 
 import os

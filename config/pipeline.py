@@ -1,0 +1,29 @@
+"""The order of the API pipeline: every request under ``/api/`` takes these steps, in this order.
+
+    request id, access line, metrics       core.observe.ObserveMiddleware (every request)
+    1. who is calling                       auth.steps.authenticate
+    2. revoked? within the rate limit?      ratelimit.steps.rate_limit    (one Redis round trip)
+    3. may they, on this route              auth.steps.authorize          (401 / 403)
+    4. a retry of an earlier write?         idempotency.steps.idempotent  (replay, or store the answer)
+    5. a conditional request?               core.conditional.conditional  (ETag, 304, 412)
+    then the view, with the context current (core.context.api_context())
+
+Each step is a plain function of the request, the context so far and the rest of the
+pipeline (:mod:`core.pipeline`). The order is this tuple; nothing else decides it.
+"""
+
+from __future__ import annotations
+
+from auth.steps import authenticate, authorize
+from core.conditional import conditional
+from core.pipeline import Pipeline, PipelineMiddleware, Step
+from idempotency.steps import idempotent
+from ratelimit.steps import rate_limit
+
+STEPS: tuple[Step, ...] = (authenticate, rate_limit, authorize, idempotent, conditional)
+
+
+class ApiMiddleware(PipelineMiddleware):
+    """Every ``/api/`` request ends here: the steps above, then the view."""
+
+    pipeline = Pipeline(STEPS)

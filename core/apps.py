@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """Layer 0: the conventions every endpoint shares (no models); its templates override
+    DRF's and drf-spectacular's pages, so it is listed before them."""
+
+    name = "core"
+    label = "core"
+    verbose_name = "API conventions"
+
+    def ready(self) -> None:
+        from core import schema  # noqa: F401  (registers OpenAPI extensions)

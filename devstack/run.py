@@ -1,0 +1,258 @@
+"""``make run``: the whole stack in one terminal.
+
+Starts the embedded PostgreSQL and Redis (unless DATABASE_URL/REDIS_URL are given),
+migrates, creates a demo user with an API key (embedded servers only), then runs gunicorn,
+a Celery worker and Celery beat. Ctrl-C stops all of them, and the embedded servers.
+
+The banner (URLs, the demo user and key) is printed once gunicorn answers
+``GET /api/v1/health``, and again once the workers' own start-up output has settled, so
+it is the last thing on the screen. Beat logs at WARNING and the worker's lines about the
+routine sweep are DEBUG, so nothing scrolls it away every 15 seconds. A port that is
+already taken stops the run before anything starts (exit code 2).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+from devstack import embedded as servers
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+DEMO_USER = "demo"
+PORT_TAKEN = 2
+SETTLE_SECONDS = 2.0
+# Output that starts this long after the banner is traffic, not the workers' start-up.
+STARTUP_WINDOW_SECONDS = 10.0
+UNHEALTHY_WARNING_SECONDS = 60.0
+# make run on a laptop or in a dev container may run as root; Celery's warning about it
+# (the JSON serializer is in use, so nothing unsafe is enabled) would bury the banner.
+QUIET_ROOT_WARNING = ["-W", "ignore:You're running the worker with superuser privileges"]
+
+
+def manage(*args: str, capture: bool = False) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, check=True, text=True, stdout=subprocess.PIPE if capture else None
+    )
+    return (result.stdout or "").strip()
+
+
+def demo_credentials(var_dir: Path) -> tuple[str, str]:
+    """The demo user (an admin) and its API key, created once and kept under var/secrets/."""
+    password = servers.local_secret(var_dir, "demo_password", nbytes=12)
+    key_file = var_dir / "secrets" / "demo_api_key"
+    script = (
+        "from django.contrib.auth import get_user_model\n"
+        "from auth.services import InvalidCredential, api_key_verify\n"
+        "import sys\n"
+        "U = get_user_model()\n"
+        f"u = U.objects.filter(username={DEMO_USER!r}).first()\n"
+        f"u = u or U.objects.create_superuser({DEMO_USER!r}, 'demo@example.org', {password!r})\n"
+        f"text = open({str(key_file)!r}).read().strip() if __import__('os').path.exists({str(key_file)!r}) else ''\n"
+        "try:\n"
+        "    api_key_verify(text)\n"
+        "    print('valid')\n"
+        "except InvalidCredential:\n"
+        "    print('new')\n"
+    )
+    if manage("shell", "-c", script, capture=True).splitlines()[-1] == "new":
+        secret = manage("create_api_key", DEMO_USER, "--name", "demo (make run)", "--scopes", "*", capture=True)
+        key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        key_file.write_text(secret)
+        key_file.chmod(0o600)
+    return password, key_file.read_text().strip()
+
+
+class Output:
+    """Copies the children's output to ours, line by line, and notes when the last line came."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.last = time.monotonic()
+
+    def follow(self, stream: IO[bytes]) -> None:
+        threading.Thread(target=self._copy, args=(stream,), daemon=True).start()
+
+    def _copy(self, stream: IO[bytes]) -> None:
+        for line in iter(stream.readline, b""):
+            with self.lock:
+                sys.stdout.buffer.write(line)
+                sys.stdout.flush()
+                self.last = time.monotonic()
+
+    def print(self, text: str) -> None:
+        with self.lock:
+            print(text, flush=True)
+
+
+def port_taken(port: int) -> bool:
+    """True if gunicorn could not bind 127.0.0.1:port (it sets SO_REUSEADDR too)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def healthy(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base}/api/v1/health", timeout=2) as response:
+            return response.status == 200
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+def settled(output: Output, *, since: float) -> bool:
+    """Something was printed after ``since`` (the workers' start-up), and nothing for a while now."""
+    return output.last > since and time.monotonic() - output.last >= SETTLE_SECONDS
+
+
+class Banner:
+    """Printed once the service answers, and once more when the workers' start-up output has settled."""
+
+    def __init__(self, text: str, output: Output) -> None:
+        self.text, self.output = text, output
+        self.shown_at: float | None = None
+        self.done = False
+        self.started = time.monotonic()
+        self.warned = False
+
+    def tick(self, healthy: Callable[[], bool]) -> None:
+        if self.shown_at is None:
+            if healthy():
+                self.output.print(self.text)
+                self.shown_at = time.monotonic()
+            elif not self.warned and time.monotonic() - self.started > UNHEALTHY_WARNING_SECONDS:
+                self.output.print("-> GET /api/v1/health has not answered 200 yet; the output above says why")
+                self.warned = True
+        elif not self.done:
+            if settled(self.output, since=self.shown_at):
+                self.output.print(self.text)
+                self.done = True
+            elif self.output.last <= self.shown_at and time.monotonic() - self.shown_at > STARTUP_WINDOW_SECONDS:
+                self.done = True  # the start-up was over before the banner: it is still the last thing shown
+
+
+def start(name: str, argv: list[str], output: Output, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    output.print(f"-> starting {name}")
+    # Own process group: Ctrl-C reaches only this supervisor, which stops children in order.
+    process = subprocess.Popen(
+        argv, cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env
+    )
+    assert process.stdout is not None
+    output.follow(process.stdout)
+    return process
+
+
+def stop(processes: dict[str, subprocess.Popen[bytes]]) -> None:
+    for process in processes.values():
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    for name, process in processes.items():
+        try:
+            process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            print(f"-> {name} did not stop in time; killing it", flush=True)
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def main() -> int:
+    os.chdir(ROOT)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    port = os.environ.get("PORT", "8000")
+    if port_taken(int(port)):
+        print(
+            f"-> port {port} on 127.0.0.1 is already in use (another make run?). Stop whatever listens there, "
+            f"or choose another port: PORT={int(port) + 1} make run",
+            file=sys.stderr,
+            flush=True,
+        )
+        return PORT_TAKEN
+    # Started here, not in each child: gunicorn, the worker and beat find them running.
+    var_dir = servers.bootstrap()
+    if var_dir is not None:
+        print(f"-> embedded PostgreSQL and Redis under {var_dir}", flush=True)
+    schedule_dir = var_dir or servers.resolve_var_dir(os.environ.get("APISERVICE_VAR_DIR", ""), testing=False)
+    manage("migrate", "--no-input", "-v", "0")
+    base = f"http://127.0.0.1:{port}"
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    output = Output()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # gunicorn's workers add up their Prometheus samples here (gunicorn.conf.py empties it at start);
+    # Django's access line (with the request id) is enough on a terminal: gunicorn's own is off.
+    web_defaults = {"PROMETHEUS_MULTIPROC_DIR": str(schedule_dir / "prometheus"), "GUNICORN_ACCESS_LOG": "off"}
+    stopping = False
+
+    def on_signal(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        banner = Banner(banner_lines(base, var_dir), output)
+        processes["web"] = start(
+            "gunicorn",
+            [PYTHON, "-m", "gunicorn", "config.wsgi", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"],
+            output,
+            {**web_defaults, **env},
+        )
+        celery = [PYTHON, *QUIET_ROOT_WARNING, "-m", "celery", "-A", "apiservice"]
+        processes["worker"] = start(
+            "celery worker", [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"], output, env
+        )
+        processes["beat"] = start(
+            "celery beat",
+            [*celery, "beat", "--loglevel", "WARNING", "-s", str(schedule_dir / "celerybeat-schedule")],
+            output,
+            env,
+        )
+        while not stopping:
+            for name, process in processes.items():
+                if process.poll() is not None:
+                    output.print(f"-> {name} exited with code {process.returncode}; stopping")
+                    stopping = True
+            if not stopping:
+                banner.tick(lambda: healthy(base))
+            time.sleep(0.5)
+    finally:
+        output.print("-> stopping")
+        stop(processes)
+        if var_dir is not None:
+            servers.stop_all(var_dir)
+        output.print("-> stopped")
+    return 0
+
+
+def banner_lines(base: str, var_dir: Path | None) -> str:
+    """The URLs and, on the embedded stack, the demo user and key with the file that keeps it."""
+    lines = [
+        f"API root   {base}/api/v1/",
+        f"API docs   {base}/api/v1/docs",
+        f"Admin      {base}/admin/",
+        f"Metrics    {base}/metrics",
+    ]
+    if var_dir is not None:
+        password, key = demo_credentials(var_dir)
+        key_file = var_dir / "secrets" / "demo_api_key"
+        shown = key_file.relative_to(ROOT) if key_file.is_relative_to(ROOT) else key_file
+        lines += [f"Admin user {DEMO_USER} / {password}", f"API key    {key}", f"Key file   {shown}"]
+    return "\n".join(["", *lines, "", "Ctrl-C stops everything.", ""])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
