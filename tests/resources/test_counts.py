@@ -59,14 +59,14 @@ def counter_writes() -> int:
         return cursor.fetchone()[0]
 
 
-def keys(owner, n: int, start: int = 0) -> None:
+def keys(owner, n: int) -> None:
     """``n`` SSH and ``n`` PGP keys for ``owner``, one INSERT statement per table."""
     SSHKey.objects.bulk_create(
         SSHKey(owner=owner, key=f"ssh-ed25519 K{i}", fingerprint=f"s{owner.pk}-{i}", fingerprint_sha256="x")
-        for i in range(start, start + n)
+        for i in range(n)
     )
     PGPKey.objects.bulk_create(
-        PGPKey(owner=owner, key="k", key_id=str(i), fingerprint=f"p{owner.pk}-{i}") for i in range(start, start + n)
+        PGPKey(owner=owner, key="k", key_id=str(i), fingerprint=f"p{owner.pk}-{i}") for i in range(n)
     )
 
 
@@ -75,7 +75,7 @@ def test_multi_row_statements_keep_every_owners_counters_exact(user, other_user)
     third = get_user_model().objects.create_user("carol", email="carol@example.org")
     owners = (user, other_user, third)
     visibilities = ("public", "unlisted", "private")
-    Repository.objects.bulk_create(
+    Repository.objects.bulk_create(  # i % 7 % 3: every owner has every visibility
         Repository(owner=owners[i % 3], name=f"r{i}", visibility=visibilities[i % 7 % 3]) for i in range(300)
     )
     keys(user, 20)
