@@ -1,8 +1,9 @@
 """The per-owner counters counted per statement instead of per row.
 
 0002's row-level triggers wrote the same counter row once per changed row: a statement
-deleting 40,000 repositories of one owner left 80,000 versions of two rows behind it,
-each write walking the versions before it (122 s, docs/performance.md#bulk-writes). Here
+deleting 40,000 public repositories of one owner wrote its two counter rows 80,000 times,
+each write walking the versions the statement had left before it (122 s,
+docs/performance.md#bulk-writes). Here
 each statement's rows arrive as transition tables; their changes are summed per owner and
 kind and each counter row is written once, in (owner_id, kind) order, so two statements over
 the same owners wait for each other instead of deadlocking. No data changes.
@@ -11,10 +12,12 @@ the same owners wait for each other instead of deadlocking. No data changes.
 from django.db import migrations
 
 # Transition tables need one trigger per event and no column list (UPDATE OF), so the
-# UPDATE trigger fires for every update: each row leaves its old (owner, kind) and joins
-# its new one, and the sums of rows whose owner and visibility did not change are zero,
-# which writes nothing. resources_count_add (0002) keeps its rule: a decrement never
-# inserts a counter row, so a cascade that removed a user's counters first cannot resurrect one.
+# UPDATE trigger fires for every update. It returns at once when each old row's new row
+# (joined by id) has the same owner and visibility, as for a description edit; otherwise
+# each row leaves its old (owner, kind) and joins its new one, and the sums of the rows
+# that did not move are zero, which writes nothing. resources_count_add (0002) keeps its
+# rule: a decrement never inserts a counter row, so a cascade that removed a user's
+# counters first cannot resurrect one.
 FUNCTIONS = """
 CREATE TYPE resources_count_change AS (owner_id bigint, kind text, delta bigint);
 
@@ -35,6 +38,12 @@ DECLARE
   removed resources_count_change[] := '{}';
   added resources_count_change[] := '{}';
 BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    IF NOT EXISTS (SELECT FROM old_rows o LEFT JOIN new_rows n USING (id)
+                   WHERE n.id IS NULL OR o.owner_id <> n.owner_id OR o.visibility <> n.visibility) THEN
+      RETURN NULL;
+    END IF;
+  END IF;
   IF TG_OP IN ('DELETE', 'UPDATE') THEN
     removed := ARRAY(
       SELECT (owner_id, 'repo', -count(*))::resources_count_change FROM old_rows GROUP BY owner_id
@@ -58,6 +67,12 @@ DECLARE
   removed resources_count_change[] := '{}';
   added resources_count_change[] := '{}';
 BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    IF NOT EXISTS (SELECT FROM old_rows o LEFT JOIN new_rows n USING (id)
+                   WHERE n.id IS NULL OR o.owner_id <> n.owner_id) THEN
+      RETURN NULL;
+    END IF;
+  END IF;
   IF TG_OP IN ('DELETE', 'UPDATE') THEN
     removed := ARRAY(SELECT (owner_id, TG_ARGV[0], -count(*))::resources_count_change FROM old_rows GROUP BY owner_id);
   END IF;

@@ -9,6 +9,7 @@ import time
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, connections
+from django.db.models import F
 
 from resources.models import OwnerCount, PGPKey, Repository, SSHKey
 from resources.services.repos import repo_create, repo_delete, repo_update
@@ -85,6 +86,7 @@ def test_multi_row_statements_keep_every_owners_counters_exact(user, other_user)
     Repository.objects.filter(name__endswith="7").update(owner=third)  # from both other owners, and its own
     Repository.objects.filter(name__endswith="8").update(owner=other_user, visibility="public")
     Repository.objects.filter(name__endswith="9").update(description="no counted column")
+    Repository.objects.filter(name__endswith="4").update(id=F("id") + 100_000, owner=third)  # ids change too
     Repository.objects.filter(owner__in=(user, third), name__endswith="1").delete()
     SSHKey.objects.filter(owner=other_user, key__endswith="3").update(owner=user)
     PGPKey.objects.filter(key_id__endswith="4").delete()
