@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint fmt check stop bench load venv clean
+.PHONY: run test lint fmt check stop bench bench-bulk load venv clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ clean: stop
 ## make bench: throughput/latency ratios against a floor view (see docs/performance.md)
 bench: venv
 	PYTHONPATH=tools $(BIN)/python -m bench.run
+
+## make bench-bulk: an owner's 25k/50k/100k repositories inserted and the owner deleted; time per row (about 10 s)
+bench-bulk: venv
+	PYTHONPATH=tools $(BIN)/python -m bench.bulk
 
 ## make load: about 60 s of mixed load with webhooks; prints errors, 5xx (0) and webhooks lost (0)
 load: venv

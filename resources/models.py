@@ -87,9 +87,10 @@ class Repository(models.Model):
 class OwnerCount(models.Model):
     """How many resources of a kind an owner has: the ``total`` of a list page without a ``COUNT(*)``.
 
-    Kept exact by PostgreSQL triggers on the counted tables (migration ``0002_owner_counts``),
-    in the transaction of every change however it is made (API, admin, bulk inserts,
-    cascades). Kinds: ``repo``, ``repo:public``, ``ssh-key``, ``pgp-key``. No foreign key: a
+    Kept exact by PostgreSQL triggers on the counted tables (migrations ``0002_owner_counts``,
+    ``0004_statement_counts``), in the transaction of every change however it is made (API,
+    admin, bulk inserts, cascades); statement-level, so one statement writes each of its
+    owners' counter rows once however many rows it changes. Kinds: ``repo``, ``repo:public``, ``ssh-key``, ``pgp-key``. No foreign key: a
     deleted user's counters stay behind, harmless, as user ids are never reused.
     """
 

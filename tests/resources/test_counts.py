@@ -3,8 +3,13 @@ list page is one SQL round trip and one Redis round trip, however large the coll
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
-from django.db import connection
+from django.contrib.auth import get_user_model
+from django.db import connection, connections
+from django.db.models import F
 
 from resources.models import OwnerCount, PGPKey, Repository, SSHKey
 from resources.services.repos import repo_create, repo_delete, repo_update
@@ -13,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 def counts(owner) -> dict[str, int]:
-    return dict(OwnerCount.objects.filter(owner_id=owner.pk).values_list("kind", "n"))
+    """``owner`` is a user or, for a deleted one, its former id."""
+    return dict(OwnerCount.objects.filter(owner_id=getattr(owner, "pk", owner)).values_list("kind", "n"))
 
 
 def exact(owner) -> dict[str, int]:
@@ -45,6 +51,152 @@ def test_deleting_a_user_deletes_their_rows_without_resurrecting_counters(user):
     assert OwnerCount.objects.filter(n__gt=0).count() == 0
 
 
+def counter_writes() -> int:
+    """Rows this transaction inserted into or updated in the counter table so far."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_tup_ins + n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'resources_ownercount'"
+        )
+        return cursor.fetchone()[0]
+
+
+def keys(owner, n: int) -> None:
+    """``n`` SSH and ``n`` PGP keys for ``owner``, one INSERT statement per table."""
+    SSHKey.objects.bulk_create(
+        SSHKey(owner=owner, key=f"ssh-ed25519 K{i}", fingerprint=f"s{owner.pk}-{i}", fingerprint_sha256="x")
+        for i in range(n)
+    )
+    PGPKey.objects.bulk_create(
+        PGPKey(owner=owner, key="k", key_id=str(i), fingerprint=f"p{owner.pk}-{i}") for i in range(n)
+    )
+
+
+def test_multi_row_statements_keep_every_owners_counters_exact(user, other_user):
+    """Bulk inserts, queryset updates and deletes over several owners, and a user's cascade."""
+    third = get_user_model().objects.create_user("carol", email="carol@example.org")
+    owners = (user, other_user, third)
+    visibilities = ("public", "unlisted", "private")
+    Repository.objects.bulk_create(  # i % 7 % 3: every owner has every visibility
+        Repository(owner=owners[i % 3], name=f"r{i}", visibility=visibilities[i % 7 % 3]) for i in range(300)
+    )
+    keys(user, 20)
+    keys(other_user, 30)
+    Repository.objects.filter(name__endswith="5").update(visibility="private")  # public ones of every owner
+    Repository.objects.filter(name__endswith="6", visibility="private").update(visibility="public")
+    Repository.objects.filter(name__endswith="7").update(owner=third)  # from both other owners, and its own
+    Repository.objects.filter(name__endswith="8").update(owner=other_user, visibility="public")
+    Repository.objects.filter(name__endswith="9").update(description="no counted column")
+    Repository.objects.filter(name__endswith="4").update(id=F("id") + 100_000, owner=third)  # ids change too
+    Repository.objects.filter(owner__in=(user, third), name__endswith="1").delete()
+    SSHKey.objects.filter(owner=other_user, key__endswith="3").update(owner=user)
+    PGPKey.objects.filter(key_id__endswith="4").delete()
+    for owner in owners:
+        assert {k: n for k, n in counts(owner).items() if n} == {k: n for k, n in exact(owner).items() if n}
+    deleted = user.pk
+    user.delete()  # one DELETE per counted table for all of the user's rows
+    assert counts(deleted) == {"repo": 0, "repo:public": 0, "ssh-key": 0, "pgp-key": 0}
+    for owner in (other_user, third):
+        assert {k: n for k, n in counts(owner).items() if n} == {k: n for k, n in exact(owner).items() if n}
+
+
+@pytest.mark.parametrize("rows", [10, 500])
+def test_a_statement_writes_each_counter_once_however_many_rows(user, other_user, rows):
+    """Counting per statement: a statement over any number of rows of two owners writes at most
+    one counter row per owner and kind (per row, it wrote one or two for every row)."""
+    written = counter_writes()
+
+    def writes() -> int:
+        nonlocal written
+        before, written = written, counter_writes()
+        return written - before
+
+    Repository.objects.bulk_create(Repository(owner=(user, other_user)[i % 2], name=f"r{i}") for i in range(rows))
+    assert writes() == 4  # repo and repo:public of each owner
+    keys(user, rows)
+    assert writes() == 2  # ssh-key, pgp-key
+    Repository.objects.filter(owner=user).update(description="x")
+    assert writes() == 0  # no counted column changed
+    Repository.objects.update(visibility="private")
+    assert writes() == 2  # repo:public of each owner; repo nets to zero
+    Repository.objects.filter(owner=other_user).update(owner=user)
+    assert writes() == 2  # repo of each owner
+    deleted = user.pk
+    user.delete()
+    assert writes() == 3  # repo, ssh-key, pgp-key
+    assert counts(deleted) == {"repo": 0, "repo:public": 0, "ssh-key": 0, "pgp-key": 0}
+    assert counts(other_user) == {"repo": 0, "repo:public": 0}
+
+
+def test_the_counters_are_kept_by_statement_level_triggers_with_transition_tables():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT c.relname, t.tgname, t.tgtype & 1 = 1, t.tgoldtable IS NOT NULL, t.tgnewtable IS NOT NULL
+               FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+               WHERE c.relname LIKE 'resources_%%' AND NOT t.tgisinternal ORDER BY 1, 2"""
+        )
+        triggers = cursor.fetchall()
+    assert triggers == [
+        (table, f"{table}_count_{event}", False, event != "insert", event != "delete")
+        for table in ("resources_pgpkey", "resources_repository", "resources_sshkey")
+        for event in ("delete", "insert", "update")
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_locks_counter_rows_in_owner_order_whatever_its_rows_order(user, other_user):
+    """Two statements touching the same owners lock their counter rows in one order, so they
+    cannot deadlock: a statement whose first row is the later owner's waits for the earlier
+    owner's counter rows while holding none of the later owner's."""
+    assert user.pk < other_user.pk
+    later = Repository.objects.create(owner=other_user, name="first")  # first in id and heap order
+    earlier = Repository.objects.create(owner=user, name="second")
+    pid: list[int] = []
+
+    def make_both_private() -> None:
+        own = connections.create_connection("default")
+        try:
+            with own.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pid.append(cursor.fetchone()[0])
+                cursor.execute(
+                    "UPDATE resources_repository SET visibility = 'private' WHERE id = ANY(%s)",
+                    [[later.pk, earlier.pk]],
+                )
+        finally:
+            own.close()
+
+    blocker = connections.create_connection("default")
+    worker = threading.Thread(target=make_both_private)
+    try:
+        with blocker.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute("SELECT 1 FROM resources_ownercount WHERE owner_id = %s FOR UPDATE", [user.pk])
+            worker.start()
+            assert wait_for_lock(pid)
+            with connection.cursor() as probe:  # LockNotAvailable if the worker holds a row of the later owner
+                probe.execute(
+                    "SELECT 1 FROM resources_ownercount WHERE owner_id = %s FOR UPDATE NOWAIT", [other_user.pk]
+                )
+            cursor.execute("ROLLBACK")
+    finally:
+        blocker.close()
+        worker.join(10)
+    assert counts(user) == {"repo": 1, "repo:public": 0}
+    assert counts(other_user) == {"repo": 1, "repo:public": 0}
+
+
+def wait_for_lock(pid: list[int]) -> bool:
+    """Whether the backend whose id will be ``pid[0]`` waits for a lock within 10 seconds."""
+    with connection.cursor() as cursor:
+        for _ in range(1000):
+            if pid:
+                cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid[0]])
+                if cursor.fetchone()[0] == "Lock":
+                    return True
+            time.sleep(0.01)
+    return False
+
+
 @pytest.mark.parametrize("path", ["/api/v1/repos", "/api/v1/user/ssh-keys", "/api/v1/user/pgp-keys"])
 def test_a_jwt_list_page_is_one_sql_and_one_redis_round_trip(
     api_client, api_key, user, path, django_assert_num_queries, redis_round_trips
@@ -74,9 +226,6 @@ def test_others_see_the_public_count(api_client, user, other_user):
     for name, visibility in (("pub", "public"), ("unl", "unlisted"), ("prv", "private")):
         repo_create(owner=user, name=name, visibility=visibility, ip=None)
     assert api_client.get("/api/v1/~alice/repos").json()["total"] == 1
-    with connection.cursor() as cursor:  # the trigger functions exist
-        cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'resources_%%_count'")
-        assert cursor.fetchone()[0] == 3
 
 
 def test_another_users_list_is_two_statements_and_an_inactive_owner_is_404(
