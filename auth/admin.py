@@ -32,8 +32,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
     list_filter = ["created", "expires"]
     search_fields = ["identifier", "name", "user__username"]
     list_select_related = ["user"]
-    readonly_fields = ["identifier", "user", "name", "scopes", "created", "last_used"]
-    fields = ["identifier", "user", "name", "scopes", "expires", "created", "last_used"]
+    readonly_fields = ["identifier", "user", "name", "scopes", "created", "last_used", "oauth_application"]
+    fields = ["identifier", "user", "name", "scopes", "expires", "created", "last_used", "oauth_application"]
     actions = ["revoke"]
 
     @admin.display(description="scopes")

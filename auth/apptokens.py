@@ -70,13 +70,13 @@ class AppTokenListView(APIView):
     def post(self, request: Request) -> Response:
         incoming = AppTokenCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        scopes = request_credential(request).scopes
+        creator = request_credential(request)
         issued = services.api_key_create(
             user=load_user(request),
             name=incoming.validated_data["title"],
-            scopes=sorted(scopes),
+            scopes=sorted(creator.scopes),
             ip=client_ip(request),
-            creator_scopes=scopes,
+            creator=creator,
         )
         body: dict[str, Any] = {**AppTokenSerializer(issued.api_key).data, "token_code": issued.secret}
         return Response({"token": body}, status=status.HTTP_201_CREATED)

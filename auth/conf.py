@@ -22,6 +22,9 @@ class AuthSettings:
     # How long a process keeps a verified OAuth token's claims (revocation is checked by
     # the rate limiter on every request regardless; see auth/oauth/tokens.py).
     OAUTH_CLAIMS_CACHE_SECONDS: float = 30.0
+    # How long an exchanged authorization code is remembered: presented again within this
+    # time (with its PKCE verifier) it revokes the tokens it issued; later it is only refused.
+    OAUTH_REDEEMED_CODE_SECONDS: int = 86400
     # django-ratelimit rate of the login and consent pages' POSTs, per client address.
     LOGIN_RATE: str = "10/m"
 

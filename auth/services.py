@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from oauth2_provider.models import get_access_token_model, get_application_model
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -70,14 +71,16 @@ def api_key_create(
     scopes: list[str],
     expires: datetime | None = None,
     ip: str | None = None,
-    creator_scopes: frozenset[str] | None = None,
+    creator: Credential | None = None,
 ) -> IssuedKey:
-    """Create a key for ``user``; ``creator_scopes`` (the calling credential's) bounds the new scopes.
+    """Create a key for ``user``; ``creator`` (the calling credential) bounds the new scopes.
 
-    Operators (admin, management commands) pass ``creator_scopes=None``: no bound.
+    A key created with an OAuth access token, or with a key that was, records the token's
+    application and dies with the user's grant of it (SPEC §2.8, :func:`api_key_delete_minted`).
+    Operators (admin, management commands) pass ``creator=None``: no bound, no origin.
     """
     requested = parse_scopes(scopes)
-    if creator_scopes is not None and not covers(creator_scopes, requested):
+    if creator is not None and not covers(creator.scopes, requested):
         raise ScopeEscalation("a new key's scopes may not exceed those of the credential creating it")
     identifier = keytext.random_text(keytext.IDENTIFIER_LENGTH)
     secret = keytext.random_text(keytext.SECRET_LENGTH)
@@ -89,25 +92,83 @@ def api_key_create(
             secret_hash=keytext.secret_hash(auth_settings().KEY_HMAC_KEY, secret),
             scopes=sorted(requested),
             expires=expires,
+            oauth_application_id=_minted_through(creator) if creator is not None else None,
         )
         audit_log_record(user_id=user.pk, action="api-key:create", ip=ip, details=f"{name} ({identifier})")
     return IssuedKey(api_key=api_key, secret=keytext.key_text(auth_settings().KEY_PREFIX, identifier, secret))
 
 
-def api_key_delete(*, api_key: ApiKey, ip: str | None = None) -> None:
-    """Delete the key; every JWT minted from it fails from now on, on every process."""
+def _minted_through(creator: Credential) -> int | None:
+    """The OAuth application whose grant a key made by ``creator`` is minted through, if any.
+
+    An access token's application, or the creating key's (or its JWT's key's) own origin,
+    inherited: a key made with a minted key dies with the same grant. Under the
+    application's lock, held until the caller's transaction ends, the creator is looked
+    up again: a withdrawal takes the same lock before it deletes the minted keys, so the
+    new key is either seen and deleted by it, or refused here because the creator is gone.
+    """
+    if creator.kind == "oauth":
+        rows: Any = get_access_token_model().objects.filter(pk=creator.oauth_token_id)
+        origin = "application_id"
+    else:
+        rows = ApiKey.objects.filter(pk=creator.api_key_id)
+        origin = "oauth_application_id"
+    found = list(rows.values_list(origin, flat=True))
+    if found and found[0] is None:
+        return None
+    if not found or not oauth_application_lock(application_id=found[0]) or not rows.exists():
+        raise InvalidCredential("the credential creating this key was revoked")
+    return found[0]
+
+
+def oauth_application_lock(*, application_id: int) -> bool:
+    """Lock the application's row until the transaction ends; False if it no longer exists.
+
+    Minting a key through an application's grant and deleting the keys minted through it
+    take this lock first (``FOR NO KEY UPDATE``: tokens issued meanwhile, which only
+    reference the row, are not held up).
+    """
+    application = get_application_model().objects.select_for_update(no_key=True).filter(pk=application_id)
+    return bool(list(application.values_list("pk", flat=True)))
+
+
+def api_key_delete(*, api_key: ApiKey, ip: str | None = None, reason: str = "") -> None:
+    """Delete the key; every JWT minted from it fails from now on, on every process.
+
+    ``reason`` ends the audit entry's details when the user did not delete the key themselves.
+    """
     with transaction.atomic():
         audit_log_record(
             user_id=api_key.user_id,
             action="api-key:delete",
             ip=ip,
-            details=f"{api_key.name} ({api_key.identifier})",
+            details=f"{api_key.name} ({api_key.identifier})" + (f": {reason}" if reason else ""),
         )
         key_id = api_key.pk
         api_key.delete()
         # Inside the transaction: if Redis is down the delete rolls back (and the client
         # gets a 503) rather than leaving live JWTs for a key reported deleted.
         revocation.mark_revoked(revocation.api_key_marker(key_id))
+
+
+def api_key_delete_minted(
+    *, application_id: int, user_id: int | None = None, ip: str | None = None, reason: str
+) -> int:
+    """Delete the keys minted through a grant that ended (SPEC §2.8); how many.
+
+    The grant is a user's authorization of an application: ``user_id``'s keys minted through
+    ``application_id``, or every user's when the application itself goes. Each is audited
+    (``api-key:delete``, ``reason`` in the details) and its JWTs revoked, as :func:`api_key_delete`.
+    """
+    with transaction.atomic():
+        oauth_application_lock(application_id=application_id)
+        minted = ApiKey.objects.filter(oauth_application_id=application_id)
+        if user_id is not None:
+            minted = minted.filter(user_id=user_id)
+        keys = list(minted)
+        for api_key in keys:
+            api_key_delete(api_key=api_key, ip=ip, reason=reason)
+    return len(keys)
 
 
 def api_key_verify(text: str, *, record_use: tuple[str, str | None] | None = None) -> ApiKey:
@@ -254,10 +315,12 @@ __all__ = [
     "ScopeEscalation",
     "api_key_create",
     "api_key_delete",
+    "api_key_delete_minted",
     "api_key_exchange",
     "api_key_touch",
     "api_key_verify",
     "jwt_issue",
     "jwt_verify",
+    "oauth_application_lock",
     "presented_credential",
 ]

@@ -91,7 +91,7 @@ class ApiKeyListView(generics.ListCreateAPIView):
         issued = services.api_key_create(
             user=load_user(request),
             ip=client_ip(request),
-            creator_scopes=request_credential(request).scopes,
+            creator=request_credential(request),
             **incoming.validated_data,
         )
         body = {**ApiKeySerializer(issued.api_key).data, "key": issued.secret}

@@ -3,16 +3,25 @@
 issued = oauth_app_create(user=alice, name="CI", redirect_uris=["https://ci.example/cb"],
                           scopes=["repos:read"], client_type="confidential")
 issued.client_secret    # shown once; django-oauth-toolkit stores a PBKDF2 hash
+
+Grants (SPEC §2.8): a user's *grant* of an application is their authorization of it, what
+``GET /api/v1/oauth/authorizations`` lists: it lasts while the user holds a token for the
+application (an access token, or a refresh token not revoked). API keys and app tokens
+created with one of those tokens die when it ends (:func:`oauth_grant_end_if_empty`).
+A code exchanged twice revokes the tokens it issued (:func:`oauth_code_reuse_revoke`).
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import (
     AbstractApplication,
@@ -21,13 +30,21 @@ from oauth2_provider.models import (
     get_grant_model,
     get_refresh_token_model,
 )
+from oauthlib.oauth2.rfc6749.grant_types.authorization_code import (
+    code_challenge_method_plain,
+    code_challenge_method_s256,
+)
 
 from accounts.services import audit_log_record
-from auth.models import OAuthClient
 from core.errors import ServiceError
+from auth.conf import auth_settings
+from auth.models import OAuthClient, OAuthRedeemedCode
+from auth.oauth.tokens import checksum
+from auth.services import api_key_delete_minted, oauth_application_lock
 
 OOB_URI = "urn:ietf:wg:oauth:2.0:oob"
 CLIENT_TYPES = (AbstractApplication.CLIENT_PUBLIC, AbstractApplication.CLIENT_CONFIDENTIAL)
+CHALLENGE_METHODS = {"S256": code_challenge_method_s256, "plain": code_challenge_method_plain}  # oauthlib's checks
 
 
 @dataclass(frozen=True)
@@ -101,7 +118,8 @@ def oauth_app_update(
 
 
 def oauth_app_delete(*, application: Any, ip: str | None = None) -> None:
-    """Delete the application, its grants and tokens; its tokens fail at once on every process."""
+    """Delete the application, its grants and tokens, and the keys minted through them; its
+    tokens and those keys' JWTs fail at once on every process."""
     with transaction.atomic():
         audit_log_record(
             user_id=application.user_id,
@@ -109,6 +127,7 @@ def oauth_app_delete(*, application: Any, ip: str | None = None) -> None:
             ip=ip,
             details=f"{application.name} ({application.client_id})",
         )
+        api_key_delete_minted(application_id=application.pk, ip=ip, reason=f"{_named(application)} was deleted")
         application.delete()
 
 
@@ -124,8 +143,10 @@ def oauth_authorizations(*, user_id: int) -> Any:
 
 
 def oauth_grant_revoke(*, user_id: int, application: Any, ip: str | None = None) -> None:
-    """Withdraw the user's authorization of ``application``: every token and code of theirs for it."""
+    """Withdraw the user's authorization of ``application``: every token and code of theirs for
+    it, and the keys they minted with those tokens."""
     with transaction.atomic():
+        oauth_application_lock(application_id=application.pk)
         for refresh in get_refresh_token_model().objects.filter(
             user_id=user_id, application=application, revoked__isnull=True
         ):
@@ -133,9 +154,104 @@ def oauth_grant_revoke(*, user_id: int, application: Any, ip: str | None = None)
         for token in get_access_token_model().objects.filter(user_id=user_id, application=application):
             token.delete()
         get_grant_model().objects.filter(user_id=user_id, application=application).delete()
+        api_key_delete_minted(
+            application_id=application.pk,
+            user_id=user_id,
+            ip=ip,
+            reason=f"the grant of {_named(application)} was withdrawn",
+        )
         audit_log_record(
             user_id=user_id,
             action="oauth-grant:revoke",
             ip=ip,
-            details=f"{application.name} ({application.client_id})",
+            details=_named(application),
         )
+
+
+def oauth_grant_end_if_empty(*, user_id: int, application: Any, why: str) -> int:
+    """After some of the user's tokens for ``application`` were revoked (``why``): if none is
+    left, the grant has ended, and so do the keys minted through it. How many keys went.
+
+    Called where this service revokes tokens one by one or by family: RFC 7009 revocation,
+    a replayed refresh token, a reused code. Takes the application's lock first, as minting does.
+    """
+    with transaction.atomic():
+        oauth_application_lock(application_id=application.pk)
+        if oauth_authorizations(user_id=user_id).filter(pk=application.pk).exists():
+            return 0
+        return api_key_delete_minted(
+            application_id=application.pk, user_id=user_id, reason=f"the grant of {_named(application)} ended: {why}"
+        )
+
+
+# ------------------------------------------------------- authorization codes
+
+
+def oauth_code_redeem(*, code: str, grant: Any, refresh_token: str) -> None:
+    """Remember that ``code`` (its ``grant``, deleted next) issued the tokens of ``refresh_token``.
+
+    Only the code's SHA-256 is kept, with the refresh token's family (the tokens rotated
+    from it later are its members) and the PKCE challenge. Records older than
+    ``API_AUTH["OAUTH_REDEEMED_CODE_SECONDS"]`` are deleted here, one indexed statement.
+    """
+    now = timezone.now()
+    kept = timedelta(seconds=auth_settings().OAUTH_REDEEMED_CODE_SECONDS)
+    OAuthRedeemedCode.objects.filter(redeemed__lt=now - kept).delete()
+    family = (
+        get_refresh_token_model()
+        .objects.filter(token_checksum=checksum(refresh_token), revoked__isnull=True)
+        .values_list("token_family", flat=True)
+        .get()
+    )
+    OAuthRedeemedCode.objects.create(
+        code_checksum=checksum(code),
+        application_id=grant.application_id,
+        user_id=grant.user_id,
+        token_family=family,
+        code_challenge=grant.code_challenge,
+        code_challenge_method=grant.code_challenge_method,
+        redeemed=now,
+    )
+
+
+def oauth_code_reuse_revoke(*, code: str, application: Any, code_verifier: str | None) -> bool:
+    """A spent code presented again (RFC 6749 §4.1.2): revoke every token it issued, those
+    rotated from them since included; if that ends the user's grant, the keys minted through it.
+
+    Only for the client the code was issued to, with the code's PKCE verifier: whoever merely
+    saw the code (in a log, a browser's history) cannot revoke the user's tokens with it.
+    Returns whether it revoked.
+    """
+    redeemed = OAuthRedeemedCode.objects.filter(code_checksum=checksum(code), application=application).first()
+    if redeemed is None or not _verifier_matches(redeemed, code_verifier):
+        return False
+    with transaction.atomic():
+        oauth_application_lock(application_id=application.pk)
+        _revoke_family(redeemed.token_family)
+        audit_log_record(
+            user_id=redeemed.user_id,
+            action="oauth-code:reuse",
+            ip=None,
+            details=f"{_named(application)}: the tokens issued from the code were revoked",
+        )
+        oauth_grant_end_if_empty(
+            user_id=redeemed.user_id, application=application, why="an authorization code was reused"
+        )
+    return True
+
+
+def _verifier_matches(redeemed: OAuthRedeemedCode, code_verifier: str | None) -> bool:
+    if not redeemed.code_challenge:
+        return True  # a code issued without PKCE: RFC 6749's rule alone
+    check = CHALLENGE_METHODS.get(redeemed.code_challenge_method)
+    return code_verifier is not None and check is not None and check(code_verifier, redeemed.code_challenge)
+
+
+def _revoke_family(token_family: uuid.UUID) -> None:
+    """Revoke a refresh token family (and so its access tokens; post_delete marks each)."""
+    for refresh in get_refresh_token_model().objects.filter(token_family=token_family, revoked__isnull=True):
+        refresh.revoke()
+
+
+def _named(application: Any) -> str:
+    return f"{application.name} ({application.client_id})"

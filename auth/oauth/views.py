@@ -93,6 +93,19 @@ class TokenView(dot_views.TokenView):
     """``POST /api/v1/oauth/token``: ``authorization_code`` (with the PKCE verifier) and ``refresh_token``."""
 
     rate_limit_scopes = {"POST": "authenticate"}
+    ERROR_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store", "Pragma": "no-cache"}
+
+    def create_token_response(self, request: HttpRequest) -> tuple[Any, dict[str, str], str, int]:
+        """django-oauth-toolkit's, with an error's JSON headers where oauthlib leaves them out.
+
+        oauthlib gives them to the errors of its checks, not to one raised while saving the
+        tokens (a code spent by a concurrent exchange, :meth:`auth.oauth.validator.Validator.save_bearer_token`),
+        which would otherwise go out as HTML (RFC 6749 §5.2 asks for JSON, uncached).
+        """
+        url, headers, body, status = super().create_token_response(request)
+        if status >= 400:
+            headers = {**self.ERROR_HEADERS, **headers}
+        return url, headers, body, status
 
 
 class RevokeTokenView(dot_views.RevokeTokenView):

@@ -209,6 +209,44 @@ def test_the_redirect_uri_must_match_at_the_token_endpoint(api_client, browser, 
     assert response.status_code == 400
 
 
+REGISTERED = ["http://127.0.0.1:9/callback", "http://[::1]/callback", "https://ci.example/cb"]
+
+
+@pytest.mark.parametrize(
+    "redirect_uri, accepted",
+    [
+        ("http://127.0.0.1:9/callback", True),  # as registered
+        ("http://127.0.0.1:51234/callback", True),  # RFC 8252 §7.3: any port on a loopback IP
+        ("http://127.0.0.1/callback", True),  # or none
+        ("http://[::1]:8080/callback", True),
+        ("http://127.0.0.1:51234/callback/", False),  # the path stays exact
+        ("http://127.0.0.1:51234/callback?x=1", False),  # and the query
+        ("https://127.0.0.1:9/callback", False),  # the port exemption is for http only
+        ("http://localhost:9/callback", False),  # localhost is not a loopback IP
+        ("http://127.0.0.2:9/callback", False),  # nor is the rest of 127.0.0.0/8
+        ("https://ci.example:8443/cb", False),  # elsewhere the port is exact
+        ("https://ci.example:443/cb", False),  # even the default one, spelled out
+        ("HTTPS://CI.Example/cb", True),  # scheme and host compare case-insensitively
+        ("https://ci.example/CB", False),  # the path does not
+    ],
+)
+def test_redirect_uris_match_exactly_but_for_the_port_of_a_loopback_ip(browser, user, redirect_uri, accepted):
+    app = oauth_app_create(
+        user=user, name="Native", redirect_uris=REGISTERED, scopes=["repos:read"], client_type="public"
+    ).application
+    page = browser.get("/authorize", authorize_params(app, "v" * 43, redirect_uri=redirect_uri, scope="repos:read"))
+    assert page.status_code == (200 if accepted else 400)
+
+
+def test_the_token_endpoint_wants_the_loopback_port_the_code_was_sent_to(api_client, browser, app):
+    verifier = generate_token(48)
+    ephemeral = "http://127.0.0.1:51234/callback"
+    code = code_from(consent(browser, app, verifier, redirect_uri=ephemeral))
+    assert exchange(api_client, app, code, verifier, redirect_uri=REDIRECT).status_code == 400
+    code = code_from(consent(browser, app, verifier, redirect_uri=ephemeral))
+    assert exchange(api_client, app, code, verifier, redirect_uri=ephemeral).status_code == 200
+
+
 # ----------------------------------------------------------------- scopes
 
 

@@ -6,12 +6,15 @@ included); the client side is authlib's ``OAuth2Session`` with PKCE (S256).
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 import requests
 from authlib.common.security import generate_token
+from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 
 from auth.oauth.services import OOB_URI, oauth_app_create
@@ -50,7 +53,7 @@ def app(carol):
         user=carol,
         name="Live client",
         redirect_uris=[REDIRECT, OOB_URI],
-        scopes=["repos:read", "keys:read"],
+        scopes=["repos:read", "keys:read", "apikeys:write"],
         client_type="public",
     ).application
 
@@ -138,3 +141,61 @@ def test_the_whole_flow_and_revocation_across_two_processes(live_server_factory,
     secrets = (code, oob_code, first["access_token"], first["refresh_token"], refreshed["refresh_token"], verifier)
     for secret in secrets:
         assert secret not in output
+
+
+def test_a_reused_code_revokes_what_it_issued_on_every_process(live_server_factory, app):
+    """RFC 6749 §4.1.2 with authlib as the client: the tokens issued from a code used twice,
+    and a key minted with them (SPEC §2.8), are refused by both workers at once."""
+    base = live_server_factory(workers=2, DJANGO_SECURE_COOKIES="0", OAUTH_HTTP_REDIRECT_URIS="1").url
+
+    def approved(scope: str) -> tuple[OAuth2Session, str, str, str]:
+        client = OAuth2Session(
+            app.client_id,
+            redirect_uri=REDIRECT,
+            scope=scope,
+            code_challenge_method="S256",
+            token_endpoint_auth_method="none",
+        )
+        verifier = generate_token(48)
+        url, state = client.create_authorization_url(f"{base}/authorize", code_verifier=verifier)
+        return client, verifier, state, browser_consents(base, url).headers["Location"]
+
+    def statuses(credential: str) -> set[int]:
+        headers = {"Authorization": f"Bearer {credential}"}
+        return {requests.get(f"{base}/api/v1/repos", headers=headers, timeout=10).status_code for _ in range(12)}
+
+    client, verifier, state, location = approved("apikeys:write repos:read")
+    token_url = f"{base}/api/v1/oauth/token"
+    token = client.fetch_token(token_url, authorization_response=location, code_verifier=verifier, state=state)
+    minted = client.post(f"{base}/api/v1/keys", json={"name": "minted", "scopes": ["repos:read"]}, timeout=10)
+    assert minted.status_code == 201
+    assert statuses(token["access_token"]) == {200} and statuses(minted.json()["key"]) == {200}  # cached by both
+
+    replay = OAuth2Session(app.client_id, redirect_uri=REDIRECT, token_endpoint_auth_method="none")
+    with pytest.raises(OAuthError) as refused:
+        replay.fetch_token(token_url, authorization_response=location, code_verifier=verifier, state=state)
+    assert refused.value.error == "invalid_grant"
+    assert statuses(token["access_token"]) == {401} and statuses(minted.json()["key"]) == {401}
+    with pytest.raises(OAuthError):
+        client.refresh_token(token_url)
+
+    # One code sent twice at once: whichever exchange gets the tokens, the other revokes them.
+    _, verifier, _, location = approved("repos:read")
+    body = {
+        "grant_type": "authorization_code",
+        "code": parse_qs(urlsplit(location).query)["code"][0],
+        "redirect_uri": REDIRECT,
+        "client_id": app.client_id,
+        "code_verifier": verifier,
+    }
+    start = threading.Barrier(2)
+
+    def exchange(_: int) -> requests.Response:
+        start.wait()
+        return requests.post(token_url, data=body, timeout=10)
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = sorted(pool.map(exchange, range(2)), key=lambda answer: answer.status_code)
+    assert [answer.status_code for answer in answers] == [200, 400]
+    assert answers[1].json().get("error") == "invalid_grant", answers[1].text
+    assert statuses(answers[0].json()["access_token"]) == {401}
