@@ -108,4 +108,3 @@ def rsa_private_key(exponent: int, bits: int = 2048) -> rsa.RSAPrivateKey:
     return rsa.RSAPrivateNumbers(
         p, q, d, rsa.rsa_crt_dmp1(d, p), rsa.rsa_crt_dmq1(d, q), rsa.rsa_crt_iqmp(p, q), public
     ).private_key()
-
