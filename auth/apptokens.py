@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apiservice.api.client import client_ip
+from apiservice.api.parsers import StringField
 from auth import services
 from auth.models import ApiKey
 from auth.principal import load_user, request_credential, request_user_id
@@ -42,7 +43,7 @@ class AppTokenCreatedSerializer(AppTokenSerializer):
 
 
 class AppTokenCreateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=128)
+    title = StringField(max_length=128)
 
 
 TokenEnvelope = inline_serializer("AppTokenEnvelope", {"token": AppTokenSerializer()})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from apiservice.api.parsers import StringField
 from auth.models import ApiKey
 from auth.scopes import ALL, ALL_SCOPES, ScopeError, parse_scopes
 
@@ -18,7 +19,7 @@ class ApiKeySerializer(serializers.ModelSerializer):
 
 
 class ApiKeyCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=128)
+    name = StringField(max_length=128)
     scopes = serializers.ListField(
         child=serializers.ChoiceField(choices=[ALL, *ALL_SCOPES]), allow_empty=False, help_text='e.g. ["repos:read"]'
     )
