@@ -91,6 +91,8 @@ CASES = [
     Case("not-utf-8", "POST", "/api/v1/repos", b'{"name": "\xff"}', reason=PARSE),
     Case("utf-16-without-bom", "POST", "/api/v1/repos", b'{"name": "x"}', reason=PARSE,
          content_type="application/json; charset=utf-16"),
+    Case("bz2-charset", "POST", "/api/v1/repos", b'{"name": "x"}', reason="Unsupported charset",
+         content_type="application/json; charset=bz2_codec"),
     Case("nan", "POST", "/api/v1/repos", b'{"name": NaN}', reason=PARSE),
     Case("5000-digit-number", "POST", "/api/v1/repos", b'{"name": ' + b"9" * 5000 + b"}", reason=PARSE),
     Case("truncated", "POST", "/api/v1/repos", b'{"name": "x', reason=PARSE),
