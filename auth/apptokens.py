@@ -25,6 +25,7 @@ from auth import services
 from auth.models import ApiKey
 from auth.principal import load_user, request_credential, request_user_id
 from core.client import client_ip
+from core.parsers import StringField
 
 TAGS = ["credentials"]
 
@@ -42,7 +43,7 @@ class AppTokenCreatedSerializer(AppTokenSerializer):
 
 
 class AppTokenCreateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=128)
+    title = StringField(max_length=128)
 
 
 TokenEnvelope = inline_serializer("AppTokenEnvelope", {"token": AppTokenSerializer()})

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from auth.models import ApiKey
 from auth.scopes import ALL, ALL_SCOPES, ScopeError, parse_scopes
+from core.parsers import StringField
 
 
 class ApiKeySerializer(serializers.ModelSerializer):
@@ -18,7 +19,7 @@ class ApiKeySerializer(serializers.ModelSerializer):
 
 
 class ApiKeyCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=128)
+    name = StringField(max_length=128)
     scopes = serializers.ListField(
         child=serializers.ChoiceField(choices=[ALL, *ALL_SCOPES]), allow_empty=False, help_text='e.g. ["repos:read"]'
     )

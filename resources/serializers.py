@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from accounts.serializers import CanonicalNameField, UserShortSerializer
 from core.fast import FastRead
+from core.parsers import StringField
 from resources.models import Repository
 
 REPO_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
@@ -44,11 +45,11 @@ class UserSerializer(UserPublicSerializer):
 
 
 class ProfileUpdateSerializer(serializers.Serializer):
-    email = serializers.EmailField(required=False)
+    email = serializers.EmailField(required=False, max_length=254)  # the column's size
     url = serializers.URLField(required=False, allow_blank=True, max_length=500)
-    location = serializers.CharField(required=False, allow_blank=True, max_length=256)
-    bio = serializers.CharField(required=False, allow_blank=True, max_length=4096)
-    use_pgp_key = serializers.CharField(
+    location = StringField(required=False, allow_blank=True, max_length=256)
+    bio = StringField(required=False, allow_blank=True, max_length=4096)
+    use_pgp_key = StringField(
         required=False, allow_null=True, allow_blank=True, help_text="a fingerprint of one of your PGP keys, or null"
     )
 
@@ -94,10 +95,8 @@ def repo_name_valid(value: str) -> str:
 class RepositoryCreateSerializer(serializers.Serializer):
     """``POST /repos``: ``name`` is required; ``visibility`` defaults to public."""
 
-    name = serializers.CharField(
-        max_length=256, error_messages={"required": "name is required", "blank": "name is required"}
-    )
-    description = serializers.CharField(max_length=4096, required=False, allow_blank=True, default="")
+    name = StringField(max_length=256, error_messages={"required": "name is required", "blank": "name is required"})
+    description = StringField(max_length=4096, required=False, allow_blank=True, default="")
     visibility = serializers.ChoiceField(
         choices=Repository.Visibility.choices, required=False, allow_blank=True, default=""
     )
@@ -109,8 +108,8 @@ class RepositoryCreateSerializer(serializers.Serializer):
 class RepositoryUpdateSerializer(serializers.Serializer):
     """``PUT /repos/:name``: any of the fields; ``""`` means unchanged (sourcehut's rule)."""
 
-    name = serializers.CharField(max_length=256, required=False, allow_blank=True)
-    description = serializers.CharField(max_length=4096, required=False, allow_blank=True)
+    name = StringField(max_length=256, required=False, allow_blank=True)
+    description = StringField(max_length=4096, required=False, allow_blank=True)
     visibility = serializers.ChoiceField(choices=Repository.Visibility.choices, required=False, allow_blank=True)
 
     def validate_name(self, value: str) -> str:
@@ -121,4 +120,4 @@ class RepositoryUpdateSerializer(serializers.Serializer):
 
 
 class ReadmeSerializer(serializers.Serializer):
-    readme = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=256 * 1024)
+    readme = StringField(allow_blank=True, trim_whitespace=False, max_length=256 * 1024)

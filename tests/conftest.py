@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import signal
 import socket
@@ -36,6 +37,120 @@ def pytest_sessionfinish(session, exitstatus):
 
             connections.close_all()
             embedded.stop_postgres(settings.VAR_DIR)
+
+
+# ------------------------------------------------------------------ no DNS
+# Tests send traffic only to loopback and ask no name server anything. The session guard
+# replaces socket.getaddrinfo (which asyncio's loop.getaddrinfo, and so aiohttp's resolver
+# and the webhook engine's, call at each use) and the gethostby* functions: an IP literal or
+# "localhost" passes through (no query leaves the machine); any other name is refused with
+# the resolver's "unknown name" error and fails the test that asked. Give a test its names
+# with the ``name_service`` fixture.
+
+DNS_QUERIES: list[str] = []  # every name the guard refused, in order
+
+
+def local_name(host: object) -> bool:
+    """An IP literal (an IPv6 one may name a zone), "localhost", or no host at all."""
+    if host is None:
+        return True
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    if not isinstance(host, str):
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def refuse_name(host: object) -> socket.gaierror:
+    DNS_QUERIES.append(repr(host))
+    return socket.gaierror(socket.EAI_NONAME, f"tests make no DNS queries ({host!r}): use the name_service fixture")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_dns() -> Iterator[None]:
+    real = {
+        name: getattr(socket, name) for name in ("getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr")
+    }
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if not local_name(host):
+            raise refuse_name(host)
+        return real["getaddrinfo"](host, *args, **kwargs)
+
+    def by_name(function: str) -> Any:
+        def guarded(host: Any, *args: Any) -> Any:
+            if not local_name(host):
+                raise refuse_name(host)
+            return real[function](host, *args)
+
+        return guarded
+
+    def gethostbyaddr(host: Any) -> Any:  # a reverse lookup asks DNS for any address but loopback
+        try:
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            raise refuse_name(host)
+        return real["gethostbyaddr"](host)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket, "getaddrinfo", getaddrinfo)
+        patch.setattr(socket, "gethostbyname", by_name("gethostbyname"))
+        patch.setattr(socket, "gethostbyname_ex", by_name("gethostbyname_ex"))
+        patch.setattr(socket, "gethostbyaddr", gethostbyaddr)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _asks_no_name_server(_no_dns: None) -> Iterator[None]:
+    """Fails the test that made the guard refuse a name (even if the code under test took the
+    refusal for an unknown name and the test passed)."""
+    before = len(DNS_QUERIES)
+    yield
+    asked = DNS_QUERIES[before:]
+    if asked:
+        pytest.fail(f"this test asked for {', '.join(asked)} by DNS; answer it with the name_service fixture")
+
+
+@pytest.fixture
+def name_service(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``name_service({"hooks.example.org": ["93.184.216.34"]})``: what the resolver answers.
+
+    Names given resolve to their addresses; IP literals and "localhost" resolve as usual
+    (without a query); any other name is unknown (``socket.gaierror``, as a resolver says
+    for ``does-not-resolve.invalid``). The network edge is patched, never the SSRF guard:
+    code under test still resolves and checks every address.
+    """
+    names: dict[str, list[str]] = {}
+    guarded = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0, flags: int = 0) -> Any:  # noqa: A002
+        key = host.decode() if isinstance(host, bytes) else host
+        if key in names:
+            return [
+                (socket.AF_INET6, type or socket.SOCK_STREAM, 6, "", (address, port, 0, 0))
+                if ":" in address
+                else (socket.AF_INET, type or socket.SOCK_STREAM, 6, "", (address, port))
+                for address in names[key]
+            ]
+        if local_name(host):
+            return guarded(host, port, family, type, proto, flags)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+    def answer(mapping: dict[str, list[str]]) -> dict[str, list[str]]:
+        names.update(mapping)
+        return names
+
+    return answer
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,12 @@ http(s) only, no credentials in the URL; the host is resolved once, and every ad
 resolves to must be public: loopback, private, link-local, CGNAT, multicast, reserved,
 unspecified and cloud-metadata addresses are refused, and so are their IPv4-mapped,
 IPv4-compatible, 6to4 and NAT64 forms, unless inside an operator's allow-list.
+
+Subscribing and sending read a URL alike: both parse it with yarl, the parser aiohttp
+sends with, so the host checked is the host connected to (``http://１２７.０.０.１/`` is
+``127.0.0.1`` to both); both refuse an IPv4 address written in a legacy form (``127.1``,
+``0x7f.1``, ``017700000001``, ``2130706433``), which aiohttp refuses to connect to and
+``getaddrinfo`` would map onto an address.
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+
+from yarl import URL
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -22,6 +29,8 @@ METADATA = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:
 CGNAT = ipaddress.ip_network("100.64.0.0/10")
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+MAX_URL_LENGTH = 2048
+MAX_HOST_LENGTH = 253  # a DNS name's limit; also keeps "scheme://host:port" within Delivery.origin
 
 
 class UnsafeURL(ValueError):
@@ -45,24 +54,66 @@ def parse_networks(value: str) -> list[Network]:
         raise ValueError(f"WEBHOOK_ALLOWED_NETWORKS must be comma-separated CIDRs: {exc}") from exc
 
 
-def validate_url(url: str) -> tuple[str, str, int, str]:
-    """Syntax checks only: ``(scheme, host, port, path)``; raises UnsafeURL."""
-    if not isinstance(url, str) or len(url) > 2048:
-        raise UnsafeURL("url must be an http(s) URL of at most 2048 characters")
+def split_url(url: str) -> tuple[str, str, int, str]:
+    """``(scheme, host, port, path)`` as aiohttp will see them; raises UnsafeURL.
+
+    ``host`` is yarl's ``raw_host``: lower case, IDNA-encoded, an IPv6 address without
+    brackets; it is what aiohttp's connector resolves or connects to.
+    """
+    if not isinstance(url, str) or len(url) > MAX_URL_LENGTH:
+        raise UnsafeURL(f"url must be an http(s) URL of at most {MAX_URL_LENGTH} characters")
     try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError as exc:
+        parts = URL(url.strip())
+        host, port = parts.raw_host, parts.port
+    except ValueError as exc:  # an unclosed "[", a port out of range, a backslash in the authority
         raise UnsafeURL("url is not a valid URL") from exc
     if parts.scheme not in ("http", "https"):
         raise UnsafeURL("url must use http or https")
-    if parts.username is not None or parts.password is not None:
+    if parts.user is not None or parts.password is not None:
         raise UnsafeURL("url must not carry credentials")
-    if not parts.hostname:
+    if not host:
         raise UnsafeURL("url must name a host")
-    port = port or (443 if parts.scheme == "https" else 80)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return parts.scheme, parts.hostname, port, path
+    if len(host) > MAX_HOST_LENGTH:
+        raise UnsafeURL(f"url's host name is longer than {MAX_HOST_LENGTH} characters")
+    if not port:
+        raise UnsafeURL("url's port must be from 1 to 65535")
+    return parts.scheme, host, port, parts.raw_path_qs or "/"
+
+
+def legacy_ipv4(host: str) -> bool:
+    """An IPv4 address in another form than the dotted quad: ``127.1``, ``0x7f.1``,
+    ``017700000001``, ``2130706433``, ``127.000.000.001``, ``127.0.0.1.``.
+
+    aiohttp takes a host of digits and dots for an address and refuses it unless it is a
+    dotted quad ("is not a canonical IPv4 address"); ``inet_aton`` (as ``getaddrinfo``)
+    reads the other forms as an address.
+    """
+    if ":" in host:
+        return False
+    try:
+        ipaddress.IPv4Address(host)
+        return False
+    except ValueError:
+        pass
+    if host.replace(".", "").isdigit():
+        return True
+    try:
+        socket.inet_aton(host)
+    except OSError:
+        return False
+    return True
+
+
+def validate_url(url: str) -> tuple[str, str, int, str]:
+    """Syntax checks only: ``(scheme, host, port, path)``; raises UnsafeURL."""
+    scheme, host, port, path = split_url(url)
+    if legacy_ipv4(host):
+        try:
+            spelled = f"write it as {socket.inet_ntoa(socket.inet_aton(host))}"
+        except OSError:
+            spelled = "write an address as four decimal numbers"
+        raise UnsafeURL(f"url's host {host} is not a canonical IPv4 address; {spelled}")
+    return scheme, host, port, path
 
 
 def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
@@ -125,6 +176,13 @@ def resolve(url: str, allowed_networks: Sequence[Network], *, resolver: Any = No
 
 
 def origin_of(url: str) -> str:
-    """``https://hooks.example.org:443``: the endpoint a URL is sent to (caps and breakers are per origin)."""
-    scheme, host, port, _ = validate_url(url)
+    """``https://hooks.example.org:443``: the endpoint a URL is sent to (caps and breakers are per origin).
+
+    Never raises: a stored URL that no longer parses (subscribed under older rules) is an
+    origin of its own, and its delivery is refused when it is sent.
+    """
+    try:
+        scheme, host, port, _ = split_url(url)
+    except UnsafeURL:
+        return url[:MAX_HOST_LENGTH]
     return f"{scheme}://{host}:{port}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
@@ -96,7 +98,11 @@ class DeliveryDetailView(SubscriptionMixin, APIView):
 
     def delivery(self, request: Request, webhook_id: int, delivery_id: str) -> Delivery:
         subscription = self.subscription(request, webhook_id)
-        delivery = Delivery.objects.filter(subscription=subscription, uuid=delivery_id).first()
+        try:
+            uuid = UUID(delivery_id)
+        except ValueError:  # the route admits 36 hex digits and hyphens in any order
+            raise Http404 from None
+        delivery = Delivery.objects.filter(subscription=subscription, uuid=uuid).first()
         if delivery is None:
             raise Http404
         return delivery

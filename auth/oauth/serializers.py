@@ -9,14 +9,18 @@ from rest_framework import serializers
 
 from auth.oauth.services import CLIENT_TYPES, OOB_URI
 from auth.scopes import ALL_SCOPES
+from core.parsers import StringField
 
 
 def validate_redirect_uri(value: str) -> None:
     """An absolute http(s) URI without a fragment, or the out-of-band URN."""
     if value == OOB_URI:
         return
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment or " " in value:
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # an unclosed "[" of an IPv6 host, say
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment or " " in value:
         raise serializers.ValidationError(f"{value!r} is not an absolute http(s) URI without a fragment, nor {OOB_URI}")
 
 
@@ -24,7 +28,7 @@ class OAuthAppSerializer(serializers.Serializer):
     """``{client_id, name, client_type, redirect_uris, scopes, created, updated}``."""
 
     client_id = serializers.CharField(read_only=True)
-    name = serializers.CharField(max_length=255)
+    name = StringField(max_length=255)
     client_type = serializers.ChoiceField(choices=CLIENT_TYPES, default="confidential")
     redirect_uris = serializers.ListField(
         child=serializers.CharField(max_length=2000, validators=[validate_redirect_uri]),

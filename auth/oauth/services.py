@@ -36,11 +36,11 @@ from oauthlib.oauth2.rfc6749.grant_types.authorization_code import (
 )
 
 from accounts.services import audit_log_record
-from core.errors import ServiceError
 from auth.conf import auth_settings
 from auth.models import OAuthClient, OAuthRedeemedCode
 from auth.oauth.tokens import checksum
 from auth.services import api_key_delete_minted, oauth_application_lock
+from core.errors import ServiceError
 
 OOB_URI = "urn:ietf:wg:oauth:2.0:oob"
 CLIENT_TYPES = (AbstractApplication.CLIENT_PUBLIC, AbstractApplication.CLIENT_CONFIDENTIAL)

@@ -13,11 +13,13 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
@@ -38,6 +40,43 @@ def login_rate(group: str, request: HttpRequest) -> str:
 rate_limited = method_decorator(
     ratelimit(group="oauth-pages", key="ip", rate=login_rate, method="POST", block=True), name="dispatch"
 )
+
+
+NUL_REASON = "Null characters are not allowed."
+
+
+def carries_nul(request: HttpRequest) -> bool:
+    """Whether a parameter (query or form) or the Basic credential holds a NUL.
+
+    django-oauth-toolkit looks every one of them up in PostgreSQL, which refuses a NUL
+    with a ``DataError`` (its own guard, GH #1006, catches psycopg2's ``ValueError`` only).
+    """
+    for params in (request.GET, request.POST):
+        for key, values in params.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return True
+    scheme, _, credential = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if scheme == "Basic":
+        try:
+            decoded = base64.b64decode(credential.strip())
+        except (binascii.Error, ValueError):
+            return False  # not ours to judge: the library answers invalid_client
+        return b"\x00" in decoded or "\x00" in unquote_plus(decoded.decode("utf-8", "replace"))
+    return False
+
+
+class RefusesNul:
+    """Answers a request that :func:`carries_nul` with a 400 before the library sees it:
+    ``invalid_request`` (RFC 6749 §5.2) at the token endpoints, a plain 400 page elsewhere."""
+
+    oauth_error_body = False
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if carries_nul(request):
+            if self.oauth_error_body:
+                return JsonResponse({"error": "invalid_request", "error_description": NUL_REASON}, status=400)
+            return HttpResponseBadRequest(NUL_REASON, content_type="text/plain; charset=utf-8")
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
 
 class KeepsOpener:
@@ -65,7 +104,7 @@ class LogoutView(KeepsOpener, auth_views.LogoutView):
 
 
 @rate_limited
-class AuthorizationView(KeepsOpener, dot_views.AuthorizationView):
+class AuthorizationView(RefusesNul, KeepsOpener, dot_views.AuthorizationView):
     """django-oauth-toolkit's consent flow with this service's page and the out-of-band code page."""
 
     template_name = "auth/oauth/authorize.html"
@@ -89,8 +128,10 @@ class AuthorizationView(KeepsOpener, dot_views.AuthorizationView):
         return super().redirect(redirect_to, application)
 
 
-class TokenView(dot_views.TokenView):
+class TokenView(RefusesNul, dot_views.TokenView):
     """``POST /api/v1/oauth/token``: ``authorization_code`` (with the PKCE verifier) and ``refresh_token``."""
+
+    oauth_error_body = True
 
     rate_limit_scopes = {"POST": "authenticate"}
     ERROR_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -108,8 +149,10 @@ class TokenView(dot_views.TokenView):
         return url, headers, body, status
 
 
-class RevokeTokenView(dot_views.RevokeTokenView):
+class RevokeTokenView(RefusesNul, dot_views.RevokeTokenView):
     """``POST /api/v1/oauth/revoke`` (RFC 7009): an access or refresh token, by its client."""
+
+    oauth_error_body = True
 
     rate_limit_scopes = {"POST": "authenticate"}
 

@@ -2,7 +2,10 @@
 
 A key must parse, be a public key, and carry a user ID with a valid self-signature; we
 keep its uppercase hex fingerprint and key id, the e-mail of its first user ID that has
-one, and its expiration.
+one, and its expiration. An RSA key or subkey must be within the bounds of
+:mod:`resources.parsing.rsa`: pysequoia names a key packet's algorithm but not its numbers,
+so :func:`_rsa_numbers` reads the two MPIs from the packet body (RFC 9580 §5.5.2), before
+Sequoia checks any signature with them.
 
 Sequoia's bindings replace PGPy, whose last release (2022) imports ``imghdr``, a module
 Python 3.13 removed; pysequoia ships wheels for CPython 3.11 to 3.13 and follows
@@ -20,10 +23,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pysequoia import Cert
-from pysequoia.packet import Packet, PacketPile, Tag
+from pysequoia.packet import Packet, PacketPile, PublicKeyAlgorithm, Tag
+
+from resources.parsing.rsa import rsa_key_problem
 
 MAX_LENGTH = 64 * 1024
 V4_FINGERPRINT_LENGTH = 40
+RSA_ALGORITHMS = (PublicKeyAlgorithm.RSAEncryptSign, PublicKeyAlgorithm.RSAEncrypt, PublicKeyAlgorithm.RSASign)
+# Where a public key packet's algorithm-specific fields start, by packet version: after the
+# version, the creation time and the algorithm (v3 also has a validity period, v5 and v6
+# the length of the key material).
+KEY_MATERIAL_OFFSET = {3: 8, 4: 6, 5: 10, 6: 10}
 
 
 class InvalidPGPKey(ValueError):
@@ -44,10 +54,18 @@ def parse_pgp_key(text: str) -> PGPKey:
         raise InvalidPGPKey("an ASCII-armored OpenPGP public key is required (-----BEGIN PGP PUBLIC KEY BLOCK-----)")
     if len(text) > MAX_LENGTH:
         raise InvalidPGPKey(f"an OpenPGP key is at most {MAX_LENGTH} characters")
-    data = text.encode()
+    try:
+        data = text.encode()
+    except UnicodeEncodeError as exc:
+        raise InvalidPGPKey("the text holds an unpaired surrogate") from exc
     packets = _packets(data)
     if any(packet.tag in (Tag.SecretKey, Tag.SecretSubkey) for packet in packets):
         raise InvalidPGPKey("that is a private key; send the public key only (gpg --export --armor)")
+    for packet in packets:
+        if packet.tag in (Tag.PublicKey, Tag.PublicSubkey) and packet.key_algorithm in RSA_ALGORITHMS:
+            problem = rsa_key_problem(*_rsa_numbers(packet.body))
+            if problem is not None:
+                raise InvalidPGPKey(problem)
     cert = _cert(data)
     fingerprint = cert.fingerprint.upper()
     if len(fingerprint) != V4_FINGERPRINT_LENGTH:
@@ -75,6 +93,21 @@ def _packets(data: bytes) -> list[Packet]:
         return list(PacketPile.from_bytes(data))
     except (RuntimeError, ValueError) as exc:  # Sequoia's parse errors arrive as RuntimeError
         raise InvalidPGPKey("the text is not a valid OpenPGP key") from exc
+
+
+def _rsa_numbers(body: bytes) -> tuple[int, int]:
+    """``(n, e)`` of an RSA public key packet: two MPIs, each a 2-byte bit count and the bytes."""
+    offset = KEY_MATERIAL_OFFSET.get(body[0] if body else 0)
+    if offset is None:
+        raise InvalidPGPKey("the text is not a valid OpenPGP key (unknown key packet version)")
+    numbers = []
+    for _ in range(2):
+        size = (int.from_bytes(body[offset : offset + 2], "big") + 7) // 8
+        offset += 2 + size
+        if offset > len(body):
+            raise InvalidPGPKey("the text is not a valid OpenPGP key (a truncated RSA key)")
+        numbers.append(int.from_bytes(body[offset - size : offset], "big"))
+    return numbers[0], numbers[1]
 
 
 def _cert(data: bytes) -> Cert:

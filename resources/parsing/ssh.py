@@ -10,14 +10,20 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import load_ssh_public_key
 
+from resources.parsing.rsa import rsa_key_problem
+
 MAX_LENGTH = 16 * 1024
 ALGORITHMS = ("ssh-rsa", "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521")
 MIN_RSA_BITS = 2048
+# Stored text must be one line of Unicode: no C0/C1 control character (a tab is a space
+# here), no unpaired surrogate; PostgreSQL refuses a NUL, and a line break hides a second key.
+_NOT_TEXT = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class InvalidSSHKey(ValueError):
@@ -43,7 +49,11 @@ def parse_ssh_key(text: str) -> SSHKey:
         raise InvalidSSHKey("an SSH public key is required, e.g. 'ssh-ed25519 AAAA... you@host'")
     if len(text) > MAX_LENGTH:
         raise InvalidSSHKey(f"an SSH public key is at most {MAX_LENGTH} characters")
-    parts = text.strip().split(None, 2)
+    text = text.strip()
+    bad = _NOT_TEXT.search(text)
+    if bad is not None:
+        raise InvalidSSHKey(_not_text_reason(bad.group()))
+    parts = text.split(None, 2)
     if len(parts) < 2:
         raise InvalidSSHKey("expected '<algorithm> <base64 key> [comment]'")
     algorithm, blob = parts[0], parts[1]
@@ -60,8 +70,13 @@ def parse_ssh_key(text: str) -> SSHKey:
     )
     if not isinstance(public_key, expected):
         raise InvalidSSHKey("the key data does not match its type")
-    if isinstance(public_key, rsa.RSAPublicKey) and public_key.key_size < MIN_RSA_BITS:
-        raise InvalidSSHKey(f"RSA keys must have at least {MIN_RSA_BITS} bits")
+    if isinstance(public_key, rsa.RSAPublicKey):
+        if public_key.key_size < MIN_RSA_BITS:
+            raise InvalidSSHKey(f"RSA keys must have at least {MIN_RSA_BITS} bits")
+        numbers = public_key.public_numbers()
+        problem = rsa_key_problem(numbers.n, numbers.e)
+        if problem is not None:
+            raise InvalidSSHKey(problem)
     md5 = hashlib.md5(raw, usedforsecurity=False).hexdigest()
     sha256 = base64.b64encode(hashlib.sha256(raw).digest()).decode().rstrip("=")
     return SSHKey(
@@ -71,3 +86,13 @@ def parse_ssh_key(text: str) -> SSHKey:
         fingerprint=":".join(md5[i : i + 2] for i in range(0, 32, 2)),
         fingerprint_sha256=f"SHA256:{sha256}",
     )
+
+
+def _not_text_reason(char: str) -> str:
+    if char == "\x00":
+        return "Null characters are not allowed."
+    if char in "\r\n":
+        return "one key per request, on one line"
+    if "\ud800" <= char <= "\udfff":
+        return "the key text holds an unpaired surrogate"
+    return f"the key text holds a control character (U+{ord(char):04X})"

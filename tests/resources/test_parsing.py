@@ -105,3 +105,83 @@ def test_pgp_user_id_bound_only_by_a_sha1_signature_is_refused():
     """Sequoia's standard policy rejects SHA-1 self-signatures (PGPy accepted them)."""
     with pytest.raises(InvalidPGPKey, match="no user ID with a valid self-signature"):
         parse_pgp_key(fixture("pgp_sha1.asc"))
+
+
+# ----------------------------------------------------------------- key bounds (issue 22)
+
+
+def ssh_rsa(e: int, bits: int) -> str:
+    """An ``ssh-rsa`` line with these numbers: an odd modulus of ``bits`` bits, no primes needed."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    public = rsa.RSAPublicNumbers(e, (1 << (bits - 1)) | (1 << 7) | 1).public_key()
+    line = public.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
+    return f"{line} big@example"
+
+
+@pytest.mark.parametrize(
+    ("bits", "e"), [(16384, 65537), (4096, 3), (4096, 2**32 - 1)], ids=["16384-bits", "e=3", "e=2^32-1"]
+)
+def test_ssh_rsa_keys_at_the_bounds_are_accepted(bits, e):
+    assert parse_ssh_key(ssh_rsa(e, bits)).algorithm == "ssh-rsa"
+
+
+@pytest.mark.parametrize(
+    ("bits", "e", "reason"),
+    [(16385, 65537, "at most 16384 bits; this one has 16385"), (65536, 65537, "this one has 65536"),
+     (90000, 65537, "this one has 90000"), (16384, 2**32 + 1, "exponent"), (16384, (1 << 16000) | 1, "exponent")],
+    ids=["16385-bits", "65536-bits", "90000-bits", "e=2^32+1", "e-16001-bits"],
+)  # fmt: skip
+def test_ssh_rsa_keys_out_of_bounds_are_refused(bits, e, reason):
+    with pytest.raises(InvalidSSHKey, match=reason):
+        parse_ssh_key(ssh_rsa(e, bits))
+
+
+@pytest.mark.parametrize(
+    ("comment", "reason"),
+    [("a\x00b", "Null characters are not allowed"), ("a\ud800b", "unpaired surrogate"),
+     ("a\nssh-ed25519 AAAA b", "one key per request, on one line"), ("a\rb", "one line"), ("a\x1b[31mb", "U\\+001B"),
+     ("a\x85b", "U\\+0085")],
+    ids=["nul", "surrogate", "second-line", "cr", "escape", "c1"],
+)  # fmt: skip
+def test_ssh_comments_must_be_one_line_of_text(comment, reason):
+    key = " ".join(fixture("ssh_ed25519.pub").split()[:2])
+    with pytest.raises(InvalidSSHKey, match=reason):
+        parse_ssh_key(f"{key} {comment}")
+    assert parse_ssh_key(f"{key} a\tb é ✓\n").comment == "a\tb é ✓"  # a tab, any printable text, a final newline
+
+
+@pytest.mark.parametrize("e", [65537, 3], ids=["e=65537", "e=3"])
+def test_pgp_rsa_keys_within_the_bounds_are_accepted(e):
+    from tests.resources.pgpkeys import rsa_private_key, signed_rsa_key
+
+    assert parse_pgp_key(signed_rsa_key(rsa_private_key(e))).email == "carol@example.org"
+
+
+def test_pgp_a_valid_key_with_a_33_bit_exponent_is_refused():
+    """Sequoia accepts this key and its self-signature; the bound refuses it."""
+    from tests.resources.pgpkeys import rsa_private_key, signed_rsa_key
+
+    with pytest.raises(InvalidPGPKey, match="exponent must be odd, at least 3 and below 2\\^32"):
+        parse_pgp_key(signed_rsa_key(rsa_private_key(2**32 + 15)))
+
+
+@pytest.mark.parametrize(
+    ("bits", "e", "reason"),
+    [(16385, 65537, "at most 16384 bits; this one has 16385"), (65535, 65537, "this one has 65535"),
+     (4096, (1 << 16000) | 1, "exponent")],
+    ids=["16385-bits", "65535-bits", "e-16001-bits"],
+)  # fmt: skip
+def test_pgp_rsa_keys_out_of_bounds_are_refused_before_any_signature_check(bits, e, reason):
+    """Keys too big to sign in a test, so without a signature: the bound is what refuses them.
+    (An OpenPGP MPI counts its bits in 16 bits: 65,535 is the largest modulus it can carry.)"""
+    from tests.resources.pgpkeys import unsigned_rsa_key
+
+    with pytest.raises(InvalidPGPKey, match=reason):
+        parse_pgp_key(unsigned_rsa_key((1 << (bits - 1)) | 1, e))
+
+
+def test_pgp_an_unpaired_surrogate_is_refused():
+    with pytest.raises(InvalidPGPKey, match="unpaired surrogate"):
+        parse_pgp_key(fixture("pgp_rsa.asc") + "\ud800")

@@ -1,7 +1,6 @@
 """The webhooks API: subscriptions, scopes, deliveries, redeliver, replay, test, catalogue, keys."""
 
 import json
-import socket
 from datetime import timedelta
 
 import pytest
@@ -12,8 +11,9 @@ from webhooks.models import Delivery, Subscription
 
 pytestmark = pytest.mark.django_db
 
-# What the (patched) name service answers: this machine has no DNS. The network edge is
-# patched, never the guard: subscribing still resolves and checks every address.
+# What the (patched) name service answers: tests ask no name server (tests/conftest.py);
+# any other name is unknown. The network edge is patched, never the guard: subscribing
+# still resolves and checks every address.
 NAMES = {
     "hooks.example.org": ["93.184.216.34"],
     "internal.example.org": ["93.184.216.34", "10.0.0.7"],
@@ -23,15 +23,8 @@ NAMES = {
 
 
 @pytest.fixture(autouse=True)
-def name_service(monkeypatch):
-    original = socket.getaddrinfo
-
-    def getaddrinfo(host, port, *args, **kwargs):
-        if host in NAMES:
-            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port)) for address in NAMES[host]]
-        return original(host, port, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+def names(name_service):
+    return name_service(NAMES)
 
 
 @pytest.fixture
@@ -78,6 +71,17 @@ def test_subscribing_refuses_what_delivery_would_refuse(api_client, headers, url
     assert response.status_code == 400
     assert [error["field"] for error in response.json()["errors"]] == ["url"]
     assert not Subscription.objects.exists()
+
+
+@pytest.mark.parametrize("host", ["127.1", "0x7f.1", "017700000001", "2130706433"])
+def test_subscribing_refuses_legacy_ipv4_forms_that_delivery_would_refuse(api_client, headers, settings, host):
+    """With 127.0.0.0/8 allowed, http://127.1:8765/ was accepted here and refused by the sender."""
+    settings.WEBHOOKS = {**settings.WEBHOOKS, "ALLOWED_NETWORKS": "127.0.0.0/8"}
+    response = create(api_client, headers, url=f"http://{host}:8765/")
+    assert response.status_code == 400
+    ((field, reason),) = [(error["field"], error["reason"]) for error in response.json()["errors"]]
+    assert field == "url" and "not a canonical IPv4 address; write it as 127.0.0.1" in reason
+    assert create(api_client, headers, url="http://127.0.0.1:8765/").status_code == 201
 
 
 def test_subscribing_honours_the_allowed_networks(api_client, headers, settings):

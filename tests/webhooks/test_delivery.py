@@ -144,3 +144,15 @@ def test_redeliver_sends_the_same_id_and_body(user, subscription, receiver, djan
     first, second = receiver.requests
     assert first["body"] == second["body"]
     assert first["headers"]["webhook-id"] == second["headers"]["webhook-id"] == str(delivery.uuid)
+
+
+def test_a_stored_url_in_a_legacy_ipv4_form_is_refused_for_good(user, receiver, loopback_allowed):
+    """A subscription made before subscribing refused ``127.1``: its delivery is refused at once
+    (final, never sent) instead of failing as "not a canonical IPv4 address" and waiting for retries."""
+    port = receiver.url.split(":")[2].split("/")[0]
+    Subscription.objects.create(user=user, url=f"http://127.1:{port}/hook", events=["repo:create"])
+    event = emit(user)
+    delivering.deliver_event(event_id=event.pk)
+    delivery = Delivery.objects.get()
+    assert delivery.next_attempt is None and delivery.response_status != Delivery.PENDING
+    assert "not a canonical IPv4 address" in delivery.response and receiver.requests == []

@@ -90,3 +90,41 @@ def test_a_redirect_to_a_hostile_address_is_not_followed(receiver, connections):
     assert result.status == 302
     assert [host for host, _ in connections] == ["127.0.0.1"]
     assert len(receiver.requests) == 1
+
+
+# One reading of a URL for subscribing and sending (issue 22): legacy IPv4 forms are refused
+# by both, even where the address itself is allowed.
+LEGACY_IPV4 = ["127.1", "0x7f.1", "017700000001", "2130706433", "127.000.000.001", "127.0.0.1.", "0x7f000001", "0"]
+
+
+@pytest.mark.parametrize("host", LEGACY_IPV4)
+def test_legacy_ipv4_forms_are_refused_by_the_guard_and_by_the_sender(host, receiver, connections):
+    networks = parse_networks("127.0.0.0/8")
+    port = receiver.url.split(":")[2].split("/")[0]
+    url = f"http://{host}:{port}/hook"
+    with pytest.raises(UnsafeURL, match="not a canonical IPv4 address"):
+        resolve(url, networks)
+    result = post_webhook(url, b"{}", {}, allowed_networks=networks, connect_timeout=1, total_timeout=2)
+    assert result.refused and "not a canonical IPv4 address" in (result.error or "")
+    assert connections == [] and receiver.requests == []
+
+
+def test_the_host_checked_is_the_host_connected_to(receiver, connections):
+    """Full-width digits are 127.0.0.1 to yarl (and so to aiohttp): the guard reads them the same way."""
+    url = receiver.url.replace("127.0.0.1", "\uff11\uff12\uff17.\uff10.\uff10.\uff11")
+    assert resolve(url, parse_networks("127.0.0.0/8")).host == "127.0.0.1"
+    result = post_webhook(url, b"{}", {}, allowed_networks=[], connect_timeout=1, total_timeout=2)
+    assert result.refused and connections == []
+    delivered = post_webhook(url, b"{}", {}, allowed_networks=parse_networks("127.0.0.0/8"), connect_timeout=2,
+                             total_timeout=5)  # fmt: skip
+    assert delivered.status == 200 and len(receiver.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [("http://example.org:0/", "port"), ("http://" + "a." * 127 + "org/", "longer than 253"),
+     ("http://[::1/", "not a valid URL")],
+)  # fmt: skip
+def test_ports_and_host_lengths(url, reason):
+    with pytest.raises(UnsafeURL, match=reason):
+        validate_url(url)
