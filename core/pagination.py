@@ -31,14 +31,20 @@ MAX_PER_PAGE = 100
 TOTAL_KEY = "page_total"  # a .values() key holding the collection's size, on every row
 
 
+MAX_ID = 2**63 - 1  # PostgreSQL's bigint: no id is larger
+
+
 def parse_start(raw: str | None) -> int | None:
-    """``None``/``""``/``"-1"`` -> first page; another integer -> that id; else a 400."""
+    """``None``/``""``/``"-1"`` -> first page; an id from 0 to :data:`MAX_ID` -> that id; else a 400."""
     if raw is None or raw.strip() in ("", "-1"):
         return None
     try:
-        return int(raw)
+        start = int(raw)
     except ValueError:
-        raise exceptions.ValidationError({"start": ["start must be an integer id, or -1 for the first page"]}) from None
+        start = -2
+    if not 0 <= start <= MAX_ID:
+        raise exceptions.ValidationError({"start": [f"start must be an id from 0 to {MAX_ID}, or -1 for the first page"]})
+    return start
 
 
 def parse_per_page(raw: str | None) -> int:

@@ -211,7 +211,7 @@ def main() -> int:
             output,
             {**web_defaults, **env},
         )
-        celery = [PYTHON, *QUIET_ROOT_WARNING, "-m", "celery", "-A", "apiservice"]
+        celery = [PYTHON, *QUIET_ROOT_WARNING, "-m", "celery", "-A", "config"]
         processes["worker"] = start(
             "celery worker", [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"], output, env
         )

@@ -76,7 +76,7 @@ def main() -> int:
     before = set(Delivery.objects.values_list("uuid", flat=True))
     app = Server("config.wsgi", WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "4"))
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "--quiet", "-A", "apiservice", "worker", "-B", "--concurrency", "2", "--loglevel", "WARNING",
+        [sys.executable, "-m", "celery", "--quiet", "-A", "config", "worker", "-B", "--concurrency", "2", "--loglevel", "WARNING",
          "-s", str(Path(os.environ["APISERVICE_VAR_DIR"]) / "load-beat"), "--without-gossip", "--without-mingle"],
         cwd=ROOT, env=os.environ.copy(), start_new_session=True,
     )  # fmt: skip

@@ -115,7 +115,7 @@ def main() -> int:
 
     breaker.get_redis().delete(breaker.OPEN, breaker.TRIPPED)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "apiservice", "worker", "--concurrency", str(args.concurrency),
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", str(args.concurrency),
          "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle"],
         cwd=ROOT, env=os.environ.copy(), start_new_session=True,
     )  # fmt: skip
