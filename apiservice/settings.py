@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from apiservice import embedded
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "corsheaders",
+    "csp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "oauth2_provider",
@@ -115,6 +117,7 @@ MIDDLEWARE = [
     "apiservice.browser_only.MessageMiddleware",
     "apiservice.browser_only.RatelimitMiddleware",  # turns a blocked admin or OAuth login into a 429
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "apiservice.csp.ContentSecurityPolicyMiddleware",  # django-csp, on HTML responses only
     # Innermost: frees a DRF view, its request and response when the response is rendered,
     # instead of leaving their reference cycle to the garbage collector.
     "apiservice.api.cycles.ReleaseCyclesMiddleware",
@@ -290,6 +293,24 @@ SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 X_FRAME_OPTIONS = "DENY"
+# django-csp on every HTML page (apiservice/csp.py; JSON goes out without it): scripts from
+# this origin or with the request's nonce, nothing inline otherwise, no framing, forms post
+# here only. A page widens it with django-csp's decorators (docs/conventions.md#pages).
+_CSP_REPORT_URI = env_str("CSP_REPORT_URI", default="")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],  # the nonce only on a page that used request.csp_nonce
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        **({"report-uri": [_CSP_REPORT_URI]} if _CSP_REPORT_URI else {}),
+    }
+}
 
 # -------------------------------------------------------------------- logging
 

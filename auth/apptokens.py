@@ -25,6 +25,7 @@ from apiservice.api.client import client_ip
 from auth import services
 from auth.models import ApiKey
 from auth.principal import load_user, request_credential, request_user_id
+from auth.views import no_store
 
 TAGS = ["credentials"]
 
@@ -79,7 +80,7 @@ class AppTokenListView(APIView):
             creator_scopes=scopes,
         )
         body: dict[str, Any] = {**AppTokenSerializer(issued.api_key).data, "token_code": issued.secret}
-        return Response({"token": body}, status=status.HTTP_201_CREATED)
+        return no_store(Response({"token": body}, status=status.HTTP_201_CREATED))
 
 
 class AppTokenDetailView(APIView):
