@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from csp.decorators import csp_update
@@ -67,14 +67,17 @@ def registered_redirect_origin(authorize_url: str) -> str | None:
     application = get_application_model().objects.filter(client_id=client_id).first() if client_id else None
     if application is None:
         return None
-    if not redirect_uri:
-        return redirect_origin(application.default_redirect_uri)
+    if not redirect_uri:  # allowed when exactly one is registered: that one
+        registered = application.redirect_uris.split()
+        return redirect_origin(registered[0]) if len(registered) == 1 else None
     return redirect_origin(redirect_uri) if application.redirect_uri_allowed(redirect_uri) else None
 
 
 def form_action(render: Callable[..., HttpResponse], origin: str | None) -> Callable[..., HttpResponse]:
     """``render`` whose page may also send its forms (and their redirects) to ``origin``."""
-    return csp_update({"form-action": [origin]})(render) if origin else render
+    if not origin:
+        return render
+    return cast(Callable[..., HttpResponse], csp_update({"form-action": [origin]})(render))
 
 
 rate_limited = method_decorator(
