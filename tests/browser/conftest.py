@@ -120,9 +120,9 @@ def page(browser: Browser, live_server: Any, problems: Problems) -> Iterator[Pag
         route.abort()
 
     context.route(lambda url: not url.startswith(live_server.url + "/"), offsite)
+    context.on("console", problems.console_line)  # the context's: popups' too
+    context.on("weberror", lambda error: problems.exceptions.append(f"{error.error} ({error.page and error.page.url})"))
     page = context.new_page()
-    page.on("console", problems.console_line)
-    page.on("pageerror", lambda error: problems.exceptions.append(str(error)))
     yield page
     context.close()
 

@@ -6,6 +6,7 @@ Screenshots of each at 1280 and 360 px land in ``var/screenshots/``.
 
 from __future__ import annotations
 
+import io
 import re
 import threading
 from collections.abc import Iterator
@@ -17,14 +18,17 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from auth.oauth.services import OOB_URI, oauth_app_create
-from tests.browser.conftest import Problems, assert_strict_csp, screenshot, sign_in
+from tests.browser.conftest import PASSWORD, Problems, assert_strict_csp, screenshot, sign_in
 
 
 class ClientPage(BaseHTTPRequestHandler):
+    """What the OAuth client serves at its redirect URI."""
+
     def do_GET(self) -> None:
         body = b"<!doctype html><title>client</title><p id=client>client</p>"
         self.send_response(200)
@@ -152,6 +156,35 @@ def test_swagger_ui_renders_tries_get_version_and_opens_authorize(page, live_ser
     page.locator(".auth-wrapper .authorize").click()
     expect(page.locator(".dialog-ux .modal-ux")).to_be_visible()
     screenshot(page, "swagger-authorize", focus=page.locator(".dialog-ux .modal-ux"))
+    problems.assert_none()
+
+
+def test_swagger_ui_authorizes_through_the_consent_popup_then_calls_with_the_token(page, live_server, problems, carol):
+    """The docs' *Authorize* runs the code flow with PKCE in a popup (sign-in, consent, then
+    Swagger UI's callback page hands the code to the docs), under every page's policy."""
+    call_command("oauth_docs_client", base_url=live_server.url, stdout=io.StringIO())
+    page.goto(f"{live_server.url}/api/v1/docs")
+    page.locator(".auth-wrapper .authorize").click()
+    oauth = page.locator(".dialog-ux .auth-container", has_text="authorizationCode with PKCE")
+    oauth.locator("a[data-all]").click()  # "select all" scopes
+    with page.expect_popup() as opened:
+        oauth.locator("button.authorize").click()
+    popup = opened.value
+    popup.fill("#id_username", "carol")
+    popup.fill("#id_password", PASSWORD)
+    popup.click("[type=submit]")
+    expect(popup.locator("h1")).to_have_text("Authorize API docs (Swagger UI)?")
+    screenshot(popup, "swagger-consent")
+    with popup.expect_event("close"):
+        popup.click("button[name=allow]")
+    expect(oauth.locator("h6", has_text="Authorized")).to_be_visible()
+    page.locator(".dialog-ux .close-modal").click()
+    profile = page.locator(".opblock", has=page.locator('[data-path="/api/v1/user"]')).first
+    profile.locator(".opblock-summary").click()
+    profile.locator(".try-out__btn").click()
+    profile.locator(".execute").click()
+    expect(profile.locator(".live-responses-table tbody .response-col_status")).to_have_text("200")
+    expect(profile.locator(".live-responses-table tbody .microlight").first).to_contain_text('"carol"')
     problems.assert_none()
 
 
