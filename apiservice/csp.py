@@ -12,10 +12,12 @@ looks at ``Content-Type`` and returns, and no policy is built for them.
 
 from __future__ import annotations
 
+import weakref
+from functools import partial
 from typing import Any
 
 from csp.constants import UNSAFE_INLINE
-from csp.middleware import CSPMiddleware, PolicyParts
+from csp.middleware import CheckableLazyObject, CSPMiddleware, PolicyParts
 from django.http import HttpRequest, HttpResponseBase
 from rest_framework.renderers import BrowsableAPIRenderer
 
@@ -30,6 +32,14 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     ``request.csp_nonce`` (``<script nonce="{{ request.csp_nonce }}">``) is set for every
     request, lazily: a page that reads it gets ``'nonce-...'`` in its ``script-src``.
     """
+
+    def process_request(self, request: HttpRequest) -> None:
+        # django-csp's lazy nonce, but made through a weak reference: its own refers back to
+        # the request (request.csp_nonce -> partial -> request), a cycle that its
+        # process_response cuts, which this one skips for JSON; the cycle would leave every API
+        # request to the garbage collector (apiservice/api/cycles.py, tests/apiservice/test_cycles.py).
+        nonce = partial(self._make_nonce, weakref.proxy(request))
+        request.csp_nonce = CheckableLazyObject(nonce)  # type: ignore[attr-defined]
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         if not is_html(response):
