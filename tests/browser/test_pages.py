@@ -140,6 +140,16 @@ def test_the_out_of_band_page_shows_the_code(page, live_server, problems, applic
     problems.assert_none()
 
 
+def test_signing_out_from_the_consent_page(page, live_server, problems, application, client_uri):
+    sign_in(page, login_url(live_server, authorize_url(live_server, application, client_uri)), "carol")
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.get_by_role("button", name="Sign out").click()
+    expect(page.locator("h1")).to_have_text("Signed out")
+    assert_strict_csp(answer.value)
+    screenshot(page, "logged-out")
+    problems.assert_none()
+
+
 def test_swagger_ui_renders_tries_get_version_and_opens_authorize(page, live_server, problems):
     response = page.goto(f"{live_server.url}/api/v1/docs")
     directives = assert_strict_csp(response)
@@ -210,7 +220,7 @@ def test_the_browsable_api_root(page, live_server, problems):
     problems.assert_none()
 
 
-def test_the_admin_sign_in_and_index(page, live_server, problems, admin_user):
+def test_the_admin_sign_in_index_list_and_form(page, live_server, problems, admin_user):
     response = page.goto(f"{live_server.url}/admin/login/")
     assert_strict_csp(response)
     screenshot(page, "admin-login")
@@ -219,4 +229,12 @@ def test_the_admin_sign_in_and_index(page, live_server, problems, admin_user):
     expect(page.locator("#content h1")).to_have_text("Site administration")
     assert_strict_csp(landed)
     screenshot(page, "admin-index")
+    changelist = page.goto(f"{live_server.url}/admin/accounts/user/")
+    expect(page.locator("#result_list")).to_contain_text("admin")
+    assert_strict_csp(changelist)
+    screenshot(page, "admin-users")
+    form = page.goto(f"{live_server.url}/admin/api_auth/apikey/add/")
+    expect(page.locator("#apikey_form")).to_be_visible()
+    assert_strict_csp(form)
+    screenshot(page, "admin-add-api-key")
     problems.assert_none()
