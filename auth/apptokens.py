@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from auth import services
 from auth.models import ApiKey
 from auth.principal import load_user, request_credential, request_user_id
+from auth.views import no_store
 from core.client import client_ip
 from core.parsers import StringField
 
@@ -80,7 +81,7 @@ class AppTokenListView(APIView):
             creator=creator,
         )
         body: dict[str, Any] = {**AppTokenSerializer(issued.api_key).data, "token_code": issued.secret}
-        return Response({"token": body}, status=status.HTTP_201_CREATED)
+        return no_store(Response({"token": body}, status=status.HTTP_201_CREATED))
 
 
 class AppTokenDetailView(APIView):

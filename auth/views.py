@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, status
 from rest_framework.permissions import AllowAny
@@ -24,6 +25,12 @@ from auth.serializers import (
 from core.client import client_ip
 from core.headers import WWW_AUTHENTICATE_VALUE
 from core.metrics import record_key_exchange
+
+
+def no_store(response: Response) -> Response:
+    """A response carrying a secret: no cache, shared or private, may keep it (RFC 9111 §5.2.2.5)."""
+    patch_cache_control(response, no_store=True)
+    return response
 
 
 class AuthenticateView(APIView):
@@ -50,7 +57,7 @@ class AuthenticateView(APIView):
             raise exceptions.ValidationError({"apiKey": ["apiKey is required, in the query string or the JSON body"]})
         issued = services.api_key_exchange(text=text, ip=client_ip(request))
         record_key_exchange()
-        return Response({"token": issued.token, "expiresIn": issued.expires_in_ms})
+        return no_store(Response({"token": issued.token, "expiresIn": issued.expires_in_ms}))
 
     def body_key(self, request: Request) -> str | None:
         data = request.data if request.content_type else {}
@@ -95,7 +102,7 @@ class ApiKeyListView(generics.ListCreateAPIView):
             **incoming.validated_data,
         )
         body = {**ApiKeySerializer(issued.api_key).data, "key": issued.secret}
-        return Response(body, status=status.HTTP_201_CREATED)
+        return no_store(Response(body, status=status.HTTP_201_CREATED))
 
 
 @extend_schema_view(

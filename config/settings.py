@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import database_config, env_bool, env_float, env_int, env_int_list, env_list, env_str
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
     "core.apps.CoreConfig",  # before DRF and drf-spectacular: its templates override theirs
     "rest_framework",
     "corsheaders",
+    "csp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "oauth2_provider",
@@ -98,6 +100,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",  # answers browsers' preflights to /api/ before any credential
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.csp.ContentSecurityPolicyMiddleware",  # django-csp, on HTML responses only (API pages included)
     "config.pipeline.ApiMiddleware",  # every /api/ request ends here (config/pipeline.py)
     # Only pages outside /api/ reach these: the admin, the OAuth sign-in and consent pages.
     "whitenoise.middleware.WhiteNoiseMiddleware",  # the docs' assets, served by the service itself
@@ -275,6 +278,24 @@ SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 X_FRAME_OPTIONS = "DENY"
+# django-csp on every HTML page (core/csp.py; JSON goes out without it): scripts from
+# this origin or with the request's nonce, nothing inline otherwise, no framing, forms post
+# here only. A page widens it with django-csp's decorators (docs/conventions.md#pages).
+_CSP_REPORT_URI = env_str("CSP_REPORT_URI", default="")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],  # the nonce only on a page that used request.csp_nonce
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        **({"report-uri": [_CSP_REPORT_URI]} if _CSP_REPORT_URI else {}),
+    }
+}
 
 # -------------------------------------------------------------------- logging
 

@@ -1,5 +1,7 @@
 """Root URLs: the API under /api/v1/, the admin under /admin/, the OAuth pages at the root."""
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
@@ -18,6 +20,11 @@ from ratelimit import urls as ratelimit_urls
 from resources import urls as resources_urls
 from webhooks import urls as webhooks_urls
 
+# Redoc writes <style> elements (styled-components, and a stylesheet at load, before any
+# nonce could reach it) and runs its search in a worker made from a blob: URL; its scripts
+# are files, so script-src stays strict (docs/conventions.md#pages).
+REDOC_CSP = {"style-src": UNSAFE_INLINE, "worker-src": "blob:"}
+
 # Django tries the patterns in order, one regular expression after another, and builds a
 # match object at every level of include() it enters. No two of these match the same path,
 # so the apps' lists are spliced in (one level fewer than an include()) and
@@ -31,7 +38,7 @@ api_v1: list[URLPattern | URLResolver] = [
     route("health", HealthView.as_view(), "health"),
     route("schema", SchemaView.as_view(), "schema"),
     route("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
-    route("redoc", SpectacularRedocView.as_view(url_name="schema"), "redoc"),
+    route("redoc", csp_update(REDOC_CSP)(SpectacularRedocView.as_view(url_name="schema")), "redoc"),
     # Swagger UI's OAuth callback, beside the docs page where it looks for it
     route(r"oauth2-redirect\.html", SwaggerCallbackView.as_view(), "docs-oauth2-redirect"),
     *accounts_urls.urlpatterns,

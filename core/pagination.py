@@ -43,7 +43,9 @@ def parse_start(raw: str | None) -> int | None:
     except ValueError:
         start = -2
     if not 0 <= start <= MAX_ID:
-        raise exceptions.ValidationError({"start": [f"start must be an id from 0 to {MAX_ID}, or -1 for the first page"]})
+        raise exceptions.ValidationError(
+            {"start": [f"start must be an id from 0 to {MAX_ID}, or -1 for the first page"]}
+        )
     return start
 
 

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from auth.oauth import services
 from auth.oauth.serializers import OAuthAppCreatedSerializer, OAuthAppSerializer, OAuthAppUpdateSerializer
 from auth.principal import load_user, request_user_id
+from auth.views import no_store
 from core.client import client_ip
 
 TAGS = ["oauth"]
@@ -51,7 +52,7 @@ class OAuthAppListView(generics.ListCreateAPIView):
         incoming.is_valid(raise_exception=True)
         issued = services.oauth_app_create(user=load_user(request), ip=client_ip(request), **incoming.validated_data)
         body = {**OAuthAppSerializer(issued.application).data, "client_secret": issued.client_secret}
-        return Response(body, status=status.HTTP_201_CREATED)
+        return no_store(Response(body, status=status.HTTP_201_CREATED))
 
 
 @extend_schema_view(

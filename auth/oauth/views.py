@@ -9,15 +9,23 @@
 - ``/api/v1/oauth/token`` and ``/api/v1/oauth/revoke`` (RFC 7009): in the strict
   ``authenticate`` rate-limit scope, which fails closed.
 - ``/.well-known/oauth-authorization-server`` (RFC 8414).
+
+The pages' ``Content-Security-Policy`` (``core/csp.py``) lets forms post to this
+origin only, and browsers hold the redirects that follow a form's POST to it as well: the
+consent page, and a sign-in page on the way to it, also name the origin of the
+application's registered redirect URI (``form_action``).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+import re
+from collections.abc import Callable
+from typing import Any, cast
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
+from csp.decorators import csp_update
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
@@ -27,6 +35,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django_ratelimit.decorators import ratelimit
 from oauth2_provider import views as dot_views
+from oauth2_provider.models import get_application_model
 
 from auth.conf import auth_settings
 from auth.oauth.scopes import describe
@@ -35,6 +44,42 @@ from auth.oauth.services import OOB_URI
 
 def login_rate(group: str, request: HttpRequest) -> str:
     return auth_settings().LOGIN_RATE
+
+
+# scheme://host[:port] as a CSP source; anything else (the OOB URN, a stray character) is not named
+ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]+)?|https?://\[[0-9A-Fa-f:.]+\](:[0-9]+)?")
+
+
+def redirect_origin(uri: str | None) -> str | None:
+    """``https://ci.example/cb?x=1`` -> ``https://ci.example``; ``None`` for the OOB URN."""
+    if not uri:
+        return None
+    parts = urlsplit(uri)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return origin if ORIGIN.fullmatch(origin) else None
+
+
+def registered_redirect_origin(authorize_url: str) -> str | None:
+    """The origin an ``/authorize?...`` URL would send the browser back to, if its client registered it."""
+    parts = urlsplit(authorize_url)
+    if parts.path.rstrip("/") != reverse("oauth-authorize").rstrip("/"):
+        return None
+    query = parse_qs(parts.query)
+    client_id, redirect_uri = (query.get("client_id") or [""])[0], (query.get("redirect_uri") or [""])[0]
+    application = get_application_model().objects.filter(client_id=client_id).first() if client_id else None
+    if application is None:
+        return None
+    if not redirect_uri:  # allowed when exactly one is registered: that one
+        registered = application.redirect_uris.split()
+        return redirect_origin(registered[0]) if len(registered) == 1 else None
+    return redirect_origin(redirect_uri) if application.redirect_uri_allowed(redirect_uri) else None
+
+
+def form_action(render: Callable[..., HttpResponse], origin: str | None) -> Callable[..., HttpResponse]:
+    """``render`` whose page may also send its forms (and their redirects) to ``origin``."""
+    if not origin:
+        return render
+    return cast(Callable[..., HttpResponse], csp_update({"form-action": [origin]})(render))
 
 
 rate_limited = method_decorator(
@@ -98,6 +143,12 @@ class LoginView(KeepsOpener, auth_views.LoginView):
     template_name = "auth/oauth/login.html"
     redirect_authenticated_user = False
 
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        # Signing in may end at the client: the consent of an application already
+        # authorized (approval_prompt=auto) redirects there at once.
+        origin = registered_redirect_origin(self.get_redirect_url())
+        return form_action(super().render_to_response, origin)(context, **kwargs)
+
 
 class LogoutView(KeepsOpener, auth_views.LogoutView):
     template_name = "auth/oauth/logged_out.html"
@@ -113,6 +164,11 @@ class AuthorizationView(RefusesNul, KeepsOpener, dot_views.AuthorizationView):
         context = super().get_context_data(**kwargs)
         context["scope_items"] = [(scope, describe(scope)) for scope in context.get("scopes", [])]
         return context
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        # The consent page: its answer redirects to the redirect URI that oauthlib validated.
+        origin = redirect_origin(context.get("redirect_uri")) if "form" in context else None
+        return form_action(super().render_to_response, origin)(context, **kwargs)
 
     def redirect(self, redirect_to: str, application: Any) -> HttpResponse:
         if redirect_to.startswith(OOB_URI):

@@ -98,13 +98,30 @@ def test_the_schema_is_served_gzip_compressed(api_client, query):
     assert compressed["Content-Type"] == plain["Content-Type"]
 
 
+def csp(response) -> dict[str, list[str]]:
+    return {
+        name: sources for name, *sources in (part.split() for part in response["Content-Security-Policy"].split(";"))
+    }
+
+
 def test_redoc_keeps_images_fonts_and_fetches_on_this_origin(client):
-    html = client.get("/api/v1/redoc").content.decode()
-    policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)
-    assert policy, "Redoc's footer logo (cdn.redoc.ly) is refused by the page's policy"
-    directives = dict(d.strip().split(" ", 1) for d in policy.group(1).split(";"))
-    assert directives["img-src"] == "'self' data:" and directives["connect-src"] == "'self'"
-    assert "fonts.googleapis.com" not in html
+    """The page's policy refuses Redoc's footer logo (cdn.redoc.ly) before any request."""
+    response = client.get("/api/v1/redoc")
+    policy = csp(response)
+    assert policy["img-src"] == ["'self'", "data:"] and policy["connect-src"] == ["'self'"]
+    assert policy["default-src"] == ["'self'"] and "font-src" not in policy  # fonts: 'self' only
+    assert "fonts.googleapis.com" not in response.content.decode()
+
+
+def test_redoc_runs_no_inline_script_but_may_style_inline_and_search_in_a_worker(client):
+    """Redoc's styled-components write <style> elements, one before any nonce could reach
+    it; its search runs in a worker made from a ``blob:`` URL (checked in Chromium:
+    tests/browser/test_pages.py)."""
+    response = client.get("/api/v1/redoc")
+    policy = csp(response)
+    assert policy["script-src"] == ["'self'"] and policy["worker-src"] == ["blob:"]
+    assert policy["style-src"] == ["'self'", "'unsafe-inline'"]
+    assert "<script>" not in response.content.decode() and "<style>" not in response.content.decode()
 
 
 @pytest.mark.parametrize("page", ["/api/v1/docs", "/api/v1/redoc"])
@@ -119,8 +136,22 @@ def test_docs_pages_have_the_service_favicon(client, page):
 def test_swagger_ui_fetches_no_validator_badge_and_draws_open_padlocks(client):
     html = client.get("/api/v1/docs").content.decode()
     assert '"validatorUrl": null' in html
-    assert re.search(r'<script src="/static/apiservice/swagger-padlocks\.js"></script>\s*<script>', html)
+    assert re.search(r'<script src="/static/apiservice/swagger-padlocks\.js"></script>\s*<script nonce=', html)
     assert client.get("/static/apiservice/swagger-padlocks.js").status_code == 200
+
+
+def test_swagger_uis_one_inline_script_runs_by_the_requests_nonce(client):
+    """drf-spectacular's settings and start-up stay inline (they carry the request's CSRF
+    token), allowed by a nonce that is new on every request; styles are files."""
+    pages = [client.get("/api/v1/docs") for _ in range(2)]
+    nonces = []
+    for page in pages:
+        html = page.content.decode()
+        (nonce,) = re.findall(r'<script nonce="([^"]+)">', html)
+        assert csp(page)["script-src"] == ["'self'", f"'nonce-{nonce}'"] and csp(page)["style-src"] == ["'self'"]
+        assert len(re.findall(r"<script>|<style", html)) == 0
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]
 
 
 @pytest.mark.slow

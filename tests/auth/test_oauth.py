@@ -8,7 +8,7 @@ PKCE helper makes the challenges.
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from authlib.common.security import generate_token
@@ -17,6 +17,7 @@ from django.test import Client
 
 from auth.oauth import tokens as oauth_tokens
 from auth.oauth.services import OOB_URI, oauth_app_create
+from auth.oauth.views import redirect_origin
 
 pytestmark = pytest.mark.django_db
 
@@ -124,6 +125,15 @@ def test_login_page_first_then_consent_naming_the_app_and_each_scope(app, user):
     assert b"Authorize Example CI?" in page.content
     assert b"Read your SSH and PGP keys" in page.content and b"Read your repositories" in page.content
     assert b"repos:write" not in page.content  # registered but not requested
+
+
+def test_the_token_response_is_never_stored(api_client, browser, app):
+    """RFC 6749 §5.1: django-oauth-toolkit (oauthlib) answers the token endpoint with
+    ``Cache-Control: no-store`` and ``Pragma: no-cache``."""
+    verifier = generate_token(48)
+    response = exchange(api_client, app, code_from(consent(browser, app, verifier)), verifier)
+    assert response.status_code == 200 and response.json()["refresh_token"]
+    assert response["Cache-Control"] == "no-store" and response["Pragma"] == "no-cache"
 
 
 def test_code_exchange_gives_a_token_carrying_exactly_the_granted_scopes(api_client, issued):
@@ -446,3 +456,55 @@ def test_the_pages_keep_their_opener_for_swagger_uis_popup(client):
     assert callback.status_code == 200 and callback["Cross-Origin-Opener-Policy"] == "unsafe-none"
     assert b'src="/static/drf_spectacular_sidecar/swagger-ui-dist/oauth2-redirect.js"' in callback.content
     assert client.get("/authorize")["X-Frame-Options"] == "DENY"
+
+
+# ------------------------------------------- the pages' Content-Security-Policy
+
+
+def form_action(response):
+    policy = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
+    return policy["form-action"].split()
+
+
+def test_the_consent_page_may_send_its_answer_to_the_redirect_uri(browser, app):
+    """Browsers hold the redirect after a form's POST to the page's ``form-action`` too
+    (Chromium refuses it otherwise; tests/browser/test_pages.py)."""
+    page = browser.get("/authorize", authorize_params(app, generate_token(48)))
+    assert form_action(page) == ["'self'", "http://127.0.0.1:9"]
+    oob = browser.get("/authorize", authorize_params(app, generate_token(48), redirect_uri=OOB_URI))
+    assert form_action(oob) == ["'self'"]
+
+
+@pytest.mark.parametrize(
+    ("redirect_uri", "expected"),
+    [(REDIRECT, ["'self'", "http://127.0.0.1:9"]), (None, ["'self'"]), ("https://evil.example/cb", ["'self'"]),
+     (OOB_URI, ["'self'"])],
+)  # fmt: skip
+def test_the_sign_in_page_names_the_clients_origin_only_if_registered(app, redirect_uri, expected):
+    """Signing in may end at the client at once (``approval_prompt=auto``), after the POST."""
+    query = urlencode(authorize_params(app, generate_token(48), redirect_uri=redirect_uri))
+    page = Client().get("/login", {"next": f"/authorize?{query}"})
+    assert form_action(page) == expected
+
+
+def test_the_sign_in_page_alone_posts_here_only(client):
+    assert form_action(client.get("/login")) == form_action(client.get("/login?next=/admin/")) == ["'self'"]
+
+
+@pytest.mark.parametrize(
+    ("uri", "origin"),
+    [("https://ci.example/cb?x=1", "https://ci.example"), ("http://127.0.0.1:8080/cb", "http://127.0.0.1:8080"),
+     ("http://[::1]:8080/cb", "http://[::1]:8080"), ("https://user@ci.example/cb", None),
+     ("https://ci.example;script-src/cb", None), ("https://ci.example cdn.example/cb", None), (OOB_URI, None),
+     ("", None), (None, None)],
+)  # fmt: skip
+def test_redirect_origin(uri, origin):
+    assert redirect_origin(uri) == origin
+
+
+def test_the_sign_in_page_names_the_only_registered_redirect_uri_when_none_is_given(user):
+    single = oauth_app_create(
+        user=user, name="One", redirect_uris=["https://one.example/cb"], scopes=["repos:read"], client_type="public"
+    ).application
+    page = Client().get("/login", {"next": f"/authorize?client_id={single.client_id}&response_type=code"})
+    assert form_action(page) == ["'self'", "https://one.example"]

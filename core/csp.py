@@ -1,0 +1,49 @@
+"""The ``Content-Security-Policy`` of every HTML page: django-csp's middleware, for HTML only.
+
+The policy is ``settings.CONTENT_SECURITY_POLICY`` (scripts from this origin or with the
+request's nonce, no framing, forms post here only). A view widens it for its own pages
+with django-csp's decorators, as the docs pages do in ``config/urls.py``::
+
+    csp_update({"style-src": UNSAFE_INLINE})(SpectacularRedocView.as_view(url_name="schema"))
+
+JSON, YAML and every other non-HTML response go out without the header: the middleware
+looks at ``Content-Type`` and returns, and no policy is built for them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from csp.constants import UNSAFE_INLINE
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.http import HttpRequest, HttpResponseBase
+from rest_framework.renderers import BrowsableAPIRenderer
+
+
+def is_html(response: HttpResponseBase) -> bool:
+    return response.get("Content-Type", "").startswith("text/html")
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """``CSPMiddleware`` whose header goes on ``text/html`` responses only.
+
+    ``request.csp_nonce`` (``<script nonce="{{ request.csp_nonce }}">``) is set for every
+    request, lazily: a page that reads it gets ``'nonce-...'`` in its ``script-src``.
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if not is_html(response):
+            return response
+        return super().process_response(request, response)
+
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+    ) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if isinstance(getattr(response, "accepted_renderer", None), BrowsableAPIRenderer):
+            # DRF's own templates for these pages set inline style attributes (and Pygments'
+            # <style>); their scripts are files, so script-src stays strict.
+            update: dict[str, Any] = dict(parts.update or {})
+            update["style-src"] = [*update.get("style-src", []), UNSAFE_INLINE]
+            parts.update = update
+        return parts
