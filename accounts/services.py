@@ -36,6 +36,23 @@ def audit_log_record_use(*, user_id: int, action: str, ip: str | None, details: 
         )
 
 
+def audit_log_record_use_sql(*, rows: str, user_id: str, details: str, condition: str) -> str:
+    """:func:`audit_log_record_use` as two common table expressions for a caller's statement that
+    finds the user in the same round trip (the key exchange): one use entry for each row of the
+    CTE ``rows`` that meets ``condition``, from the columns ``user_id`` and ``details``. The
+    caller passes ``%(ip)s``, ``%(action)s`` and ``%(now)s``.
+
+    The audit table's only writer is this module: the statement's INSERT is written here.
+    """
+    table = AuditLogEntry._meta.db_table
+    return (
+        "relaxed AS (SELECT set_config('synchronous_commit', 'off', true)), "
+        f'recorded AS (INSERT INTO "{table}" (user_id, ip, action, details, created) '
+        f"SELECT {user_id}, %(ip)s::inet, %(action)s, left({details}, {MAX_DETAILS}), %(now)s "
+        f"FROM {rows}, relaxed WHERE {condition})"
+    )
+
+
 def audit_log_prune(*, older_than: timedelta, batch_size: int = 1000) -> int:
     """Remove audit entries created before ``now - older_than``, oldest first; returns how many.
 

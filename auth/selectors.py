@@ -11,10 +11,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from accounts.models import AuditLogEntry
-from accounts.services import MAX_DETAILS
+from accounts.services import audit_log_record_use_sql
 from auth.models import ApiKey
-from core.sql import prepared_cursor
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,21 +73,22 @@ def _statement(*, narrow: bool, recording: bool) -> tuple[str, list[str], list[s
 
     user_id, identifier = column(ApiKey, "user"), column(ApiKey, "identifier")
     expires, is_active = column(ApiKey, "expires"), column(user_model, "is_active")
-    statement = (
-        f"WITH found AS ({select}), "
-        "relaxed AS (SELECT set_config('synchronous_commit', 'off', true)), "
-        f'recorded AS (INSERT INTO "{AuditLogEntry._meta.db_table}" (user_id, ip, action, details, created) '
-        f"SELECT {user_id}, %(ip)s::inet, %(action)s, left({identifier}, {MAX_DETAILS}), %(now)s "
-        f"FROM found, relaxed WHERE {column(ApiKey, 'secret_hash')} = %(secret_hash)s "
-        f"AND ({expires} IS NULL OR {expires} > %(now)s) AND {is_active}) "
-        f"SELECT {', '.join(alias.values())} FROM found"
+    recorded = audit_log_record_use_sql(
+        rows="found",
+        user_id=user_id,
+        details=identifier,
+        condition=(
+            f"{column(ApiKey, 'secret_hash')} = %(secret_hash)s "
+            f"AND ({expires} IS NULL OR {expires} > %(now)s) AND {is_active}"
+        ),
     )
+    statement = f"WITH found AS ({select}), {recorded} SELECT {', '.join(alias.values())} FROM found"
     return statement, *names
 
 
 def _fetch(statement: tuple[str, list[str], list[str]], params: dict[str, Any]) -> ApiKey | None:
     sql, key_names, user_names = statement
-    with prepared_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:

@@ -25,6 +25,8 @@ from auth.oauth.tokens import is_access_token, oauth_token_verify
 from auth.principal import TokenUser
 from auth.scopes import ALL, covers, parse_scopes
 from auth.selectors import RecordedUse, api_key_for_exchange, api_key_with_user
+from core import caches
+from core.conf import fast_paths
 from core.errors import AuthenticationError, ForbiddenError
 
 # JWT claims (beside simplejwt's exp, iat, jti, token_type and user_id)
@@ -252,6 +254,13 @@ def _jwt_for(api_key: ApiKey) -> IssuedToken:
 # more than the rest of the credential's work (issue #12). Keyed by a digest of the token,
 # so the process's memory holds no bearer token beyond the request that carried it.
 VERIFIED_JWTS: ExpiringCache[Credential] = ExpiringCache()
+caches.register(
+    "verified-jwts",
+    holds="the claims of JWTs this process verified, by a digest of the token (never the token)",
+    bound=f"{VERIFIED_JWTS.max_entries:,} tokens, each until its exp",
+    invalidation="expiry; revocation is not cached (the rate limiter checks the markers on every request)",
+    clear=VERIFIED_JWTS.clear,
+)
 
 
 def jwt_digest(text: str) -> str:
@@ -265,7 +274,7 @@ def jwt_verify(text: str) -> tuple[TokenUser, Credential]:
     in the cache no longer than its ``exp``.
     """
     digest = jwt_digest(text)
-    entry = VERIFIED_JWTS.get(digest)
+    entry = VERIFIED_JWTS.get(digest) if fast_paths() else None
     if entry is not None:
         credential = entry.value
         return TokenUser(credential.user_id, credential.username), credential

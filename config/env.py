@@ -71,7 +71,12 @@ def env_int_list(name: str, *, default: str) -> list[int]:
     return _cast(name, value, [int], "a comma-separated list of integers") if value else []
 
 
-def database_config(url: str, *, conn_max_age: int, connect_timeout: int) -> dict[str, Any]:
+PREPARE_THRESHOLD = 5  # psycopg's own default, which Django turns off unless asked
+
+
+def database_config(
+    url: str, *, conn_max_age: int, connect_timeout: int, server_side_binding: bool = False
+) -> dict[str, Any]:
     """``DATABASE_URL`` (``postgres://user:password@host:port/name?option=value``) -> a ``DATABASES`` entry.
 
     libpq options in the query string pass through (``?sslmode=require``); a Unix socket
@@ -89,4 +94,7 @@ def database_config(url: str, *, conn_max_age: int, connect_timeout: int) -> dic
     config["CONN_HEALTH_CHECKS"] = True
     config["ENGINE"] = "core.db"  # PostgreSQL; its health check without a round trip (core/db/base.py)
     options.setdefault("connect_timeout", connect_timeout)
+    if server_side_binding:  # psycopg prepares a statement on its fifth run on a connection
+        options.setdefault("server_side_binding", True)
+        options.setdefault("prepare_threshold", PREPARE_THRESHOLD)
     return config

@@ -168,16 +168,19 @@ if not DATABASE_URL or not REDIS_URL:
         "Set both DATABASE_URL and REDIS_URL (real servers), or neither (the embedded ones under APISERVICE_VAR_DIR)."
     )
 
+# The fast paths (docs/performance.md); 0 selects each one's reference path.
+API_FAST_PATHS = env_bool("API_FAST_PATHS", default=True)
+# Server-side parameters, so psycopg prepares the statements a connection runs again and again
+# (PostgreSQL plans them once); 0 for a connection pooler that cannot carry prepared statements.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", default=True)
 DATABASES = {
     "default": database_config(
         DATABASE_URL,
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=60),
         connect_timeout=env_int("DATABASE_CONNECT_TIMEOUT", default=3),
+        server_side_binding=API_FAST_PATHS and DATABASE_PREPARED_STATEMENTS,
     )
 }
-# The few statements every request runs are prepared, planned once per connection
-# (core/db/base.py); 0 for a connection pooler that cannot carry prepared statements.
-DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", default=True)
 
 # Short timeouts: a dead Redis must cost milliseconds, not seconds (§5.5).
 REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", default=0.25)
@@ -323,6 +326,7 @@ LOGGING = {
         "request_id": {"()": "core.requestid.RequestIdFilter"},
         "mask_secrets": {"()": "core.logging.MaskSecretsFilter"},
         "routine_tasks": {"()": "core.logging.RoutineTaskFilter", "tasks": ROUTINE_TASKS},
+        "outage_responses": {"()": "core.logging.OutageResponseFilter"},
     },
     "formatters": {"default": LOG_FORMATTERS[LOG_FORMAT]},
     "handlers": {
@@ -334,7 +338,12 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.request": {
+            "handlers": ["console"],
+            "level": "ERROR",
+            "propagate": False,
+            "filters": ["outage_responses"],
+        },
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "pgserver": {"level": "WARNING"},
         # their DEBUG lines carry redirect URLs with authorization codes

@@ -27,6 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import caches
 from core.errors import RETRY_AFTER_SECONDS, is_unavailable
 from core.redis import get_redis
 
@@ -110,6 +111,15 @@ class SchemaView(SpectacularAPIView):
             self.rendered[key] = (body, renderer.media_type + charset, response["Content-Disposition"])
         body, content_type, disposition = self.rendered[key]
         return HttpResponse(body, content_type=content_type, headers={"Content-Disposition": disposition})
+
+
+caches.register(
+    "openapi-documents",
+    holds="the rendered OpenAPI document, gzip-ready, per (media type, version)",
+    bound="one per media type and API version",
+    invalidation="emptied when any setting changes (the routes cannot change while a process runs)",
+    clear=SchemaView.rendered.clear,
+)
 
 
 @receiver(setting_changed)

@@ -10,4 +10,11 @@ class CoreConfig(AppConfig):
     verbose_name = "API conventions"
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
         from core import schema  # noqa: F401  (registers OpenAPI extensions)
+        from core.outages import DATABASE, OUTAGES
+
+        connection_created.connect(
+            lambda **kwargs: OUTAGES.recovered(DATABASE), weak=False, dispatch_uid="core.outages"
+        )

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.conf import settings
 
+from core import caches
+
 
 @lru_cache(maxsize=4096)  # a client sends many requests from one address: parse it once
 def canonical(text: str) -> str | None:
@@ -27,6 +29,14 @@ def canonical(text: str) -> str | None:
         return str(address.ipv4_mapped)
     return str(address)
 
+
+caches.register(
+    "client-addresses",
+    holds="each client address in its one spelling (canonical)",
+    bound="4,096 addresses, least recently used first out",
+    invalidation="none needed: an address's spelling never changes",
+    clear=canonical.cache_clear,
+)
 
 CLIENT_IP = "apiservice.client_ip"  # the answer, kept in the request's environ
 

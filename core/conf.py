@@ -27,9 +27,25 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from core import caches
+
 T = TypeVar("T")
 
 _ALL: list[AppSettings[Any]] = []
+
+
+def _reload_all() -> None:
+    for app_settings in _ALL:
+        app_settings.reload()
+
+
+caches.register(
+    "app-settings",
+    holds="each app's settings dict, typed (AppSettings)",
+    bound="one per app",
+    invalidation="rebuilt when its setting changes (Django's setting_changed)",
+    clear=_reload_all,
+)
 
 
 def from_mapping(cls: type[T], setting: str, raw: Mapping[str, Any]) -> T:
@@ -65,3 +81,12 @@ def _reload(*, setting: str, **kwargs: Any) -> None:
     for app_settings in _ALL:
         if app_settings.setting == setting:
             app_settings.reload()
+
+
+def fast_paths() -> bool:
+    """``API_FAST_PATHS`` (default on): each measured fast path; off, each one's reference path.
+
+    The fast paths and what each replaces are listed in docs/performance.md; the contract
+    tests run both ways (``.ci/run``).
+    """
+    return bool(getattr(settings, "API_FAST_PATHS", True))

@@ -19,18 +19,18 @@ import sys
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import orjson
 from django.core import signals
 from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from django.db import DatabaseError
+from django.http import Http404, HttpRequest, HttpResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.headers import ALLOW, RETRY_AFTER, WWW_AUTHENTICATE
+from core.headers import ALLOW, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE
+from core.outages import OUTAGES, service_of
 
 logger = logging.getLogger("apiservice.errors")
 
@@ -123,9 +123,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
-def json_error(status_code: int, reason: str, **headers: str) -> JsonResponse:
-    """A plain-Django JSON error, for places outside DRF views (middleware, handlers)."""
-    response = JsonResponse(error_body(reason), status=status_code)
+def json_response(body: Any, status: int = 200) -> HttpResponse:
+    """A JSON body outside DRF (the pipeline's own answers), compact as the API's renderer writes it."""
+    return HttpResponse(orjson.dumps(body), status=status, content_type="application/json")
+
+
+def json_error(status_code: int, reason: str, field: str | None = None, **headers: str) -> HttpResponse:
+    """A plain-Django JSON error, for places outside DRF views (the pipeline's steps, handlers)."""
+    response = json_response(error_body(reason, field), status=status_code)
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return response
@@ -149,7 +154,6 @@ STATUS_REASONS = {
 # ------------------------------------------------- what the API pipeline answers
 
 RETRY_AFTER_SECONDS = "5"
-UNAVAILABLE = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
 # Django's answers to these exceptions (django.core.handlers.exception), in the error shape
 CLIENT_ERRORS: tuple[tuple[type[BaseException], int], ...] = (
     (Http404, 404),
@@ -163,21 +167,16 @@ CLIENT_ERRORS: tuple[tuple[type[BaseException], int], ...] = (
 
 def is_unavailable(exc: BaseException) -> bool:
     """True for errors that mean a backing service is down, not that the code is wrong."""
-    if isinstance(exc, UNAVAILABLE):
-        return True
-    try:
-        from kombu.exceptions import OperationalError as BrokerError
-    except ImportError:  # pragma: no cover
-        return False
-    return isinstance(exc, BrokerError)
+    return service_of(exc) is not None
 
 
 def exception_response(request: HttpRequest, exc: BaseException) -> HttpResponse:
     """The JSON answer to an exception nothing else handled: 503 for an outage, Django's status
     for its own request errors, else a 500 (a bug: logged with its traceback, and sent to
     ``got_request_exception`` as Django's handler does, which error trackers listen to)."""
-    if is_unavailable(exc):
-        logger.warning("backing service unavailable: %s: %s", type(exc).__name__, exc)
+    service = service_of(exc)
+    if service is not None:  # logged once per outage, not per request (core/outages.py)
+        OUTAGES.failed(service, exc, refused=True)
         return json_error(503, STATUS_REASONS[503], Retry_After=RETRY_AFTER_SECONDS)
     for kind, status_code in CLIENT_ERRORS:
         if isinstance(exc, kind):
@@ -195,7 +194,7 @@ def in_error_shape(response: HttpResponse) -> HttpResponse:
     the same status in the error shape, keeping the headers that explain it."""
     if response.status_code < 400 or isinstance(response, Response):
         return response
-    if response.get("Content-Type", "").startswith("application/json"):
+    if response.get(CONTENT_TYPE, "").startswith("application/json"):
         return response
     replacement = json_error(response.status_code, STATUS_REASONS.get(response.status_code, "error"))
     for header in (ALLOW, RETRY_AFTER, WWW_AUTHENTICATE):

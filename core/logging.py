@@ -113,6 +113,14 @@ class MaskSecretsFilter(logging.Filter):
         return True
 
 
+class OutageResponseFilter(logging.Filter):
+    """Drops Django's per-request ``Service Unavailable: /path`` line for a 503: the outage is
+    logged once when it starts and once when it ends (:mod:`core.outages`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return getattr(record, "status_code", None) != 503
+
+
 class RoutineTaskFilter(logging.Filter):
     """Demotes Celery's INFO lines about routine scheduled tasks to DEBUG.
 

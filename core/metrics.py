@@ -22,6 +22,8 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from prometheus_client.values import MutexValue, ValueClass
 
+from core import caches
+
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 METHODS = frozenset({"GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"})
 UNMATCHED = "unmatched"
@@ -57,6 +59,13 @@ def multiprocess() -> bool:
 _rate_limit_child = cache(RATE_LIMIT_DECISIONS.labels)
 _request_child = cache(HTTP_REQUESTS.labels)
 _latency_child = cache(HTTP_LATENCY.labels)
+caches.register(
+    "metric-children",
+    holds="the labelled children of the request and rate-limit metrics",
+    bound="one per label set: route names x methods x statuses, scopes x outcomes",
+    invalidation="none needed: a child is the same object for the process's life",
+    clear=lambda: [child.cache_clear() for child in (_rate_limit_child, _request_child, _latency_child)] and None,
+)
 
 
 def record_rate_limit(scope: str, outcome: str) -> None:

@@ -18,7 +18,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 
-from core import metrics
+from core import caches, metrics
 from core.client import client_ip
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -27,6 +27,15 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 @lru_cache(maxsize=8)
 def _networks(spec: tuple[str, ...]) -> tuple[Network, ...]:
     return tuple(ipaddress.ip_network(item, strict=False) for item in spec)
+
+
+caches.register(
+    "metrics-networks",
+    holds="METRICS_ALLOWED_NETWORKS, parsed",
+    bound="8 settings values",
+    invalidation="keyed by the setting's value, so a changed setting is a new entry",
+    clear=_networks.cache_clear,
+)
 
 
 def address_allowed(address: str, networks: tuple[str, ...]) -> bool:

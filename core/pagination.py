@@ -11,13 +11,15 @@ Lists are ordered by id, newest first; ``start`` is inclusive (``id <= start``);
 ORDER BY id DESC LIMIT n+1`` query (never OFFSET), so page N costs what page 1 costs.
 ``total`` comes from a ``COUNT(*)``, unless the rows carry it: a queryset whose ``.values()``
 rows include ``TOTAL_KEY`` (a per-owner counter as a scalar subquery) gets the page and its
-total in one SQL round trip.
+total in one SQL round trip. A resource's read model may page itself (:class:`Pages`): the
+repository list is hand-written SQL on its fast path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from django.db.models import QuerySet
 from rest_framework import exceptions
@@ -29,6 +31,7 @@ from rest_framework.utils.urls import replace_query_param
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
 TOTAL_KEY = "page_total"  # a .values() key holding the collection's size, on every row
+Row = TypeVar("Row")
 
 
 MAX_ID = 2**63 - 1  # PostgreSQL's bigint: no id is larger
@@ -61,6 +64,69 @@ def parse_per_page(raw: str | None) -> int:
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """What a client asked for: ``?start=`` (None: the first page) and ``?per_page=``."""
+
+    start: int | None
+    per_page: int
+
+    @classmethod
+    def of(cls, query: Any) -> PageRequest:
+        return cls(parse_start(query.get("start")), parse_per_page(query.get("per_page")))
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[Row]):
+    """One page of a collection: its rows (newest first), the collection's size, where the next starts."""
+
+    rows: list[Row]
+    total: int
+    next: int | None
+
+
+@runtime_checkable
+class Pages(Protocol):
+    """A collection that makes its own pages (a resource's read model, such as ``RepoQuery``)."""
+
+    def page(self, wanted: PageRequest) -> Page[Any]: ...
+
+
+def key_of(row: Any) -> int:
+    """The id of a row: a model instance, or a dict from ``.values()``."""
+    return int(row["id"] if isinstance(row, dict) else row.id)
+
+
+def page_of(rows: Sequence[Any], wanted: PageRequest, total: Callable[[], int]) -> Page[Any]:
+    """The page from up to ``per_page + 1`` rows fetched newest first (the extra one says where
+    the next page starts). ``total``: the size of the collection, asked only when the rows do
+    not carry it as ``TOTAL_KEY`` (a per-owner counter read in the same statement)."""
+    first = rows[0] if rows else None
+    counted = first[TOTAL_KEY] if isinstance(first, dict) and TOTAL_KEY in first else None
+    if first is None and wanted.start is None:  # an empty first page: an empty collection
+        counted = 0
+    extra = rows[wanted.per_page] if len(rows) > wanted.per_page else None
+    return Page(
+        list(rows[: wanted.per_page]),
+        total() if counted is None else counted or 0,
+        key_of(extra) if extra is not None else None,
+    )
+
+
+@dataclass(frozen=True)
+class QuerySetPages:
+    """Pages of any queryset of rows with an integer ``id``: one ``WHERE id <= start ORDER BY id
+    DESC LIMIT n+1`` query (never OFFSET), the total from the rows or a ``COUNT(*)``."""
+
+    queryset: QuerySet[Any, Any]
+
+    def page(self, wanted: PageRequest) -> Page[Any]:
+        rows = self.queryset.order_by("-id")
+        if wanted.start is not None:
+            rows = rows.filter(id__lte=wanted.start)
+        return page_of(list(rows[: wanted.per_page + 1]), wanted, self.queryset.order_by().count)
+
+
 class PageResponse(Response):
     """A page: the renderers apply ``?fields=`` to each item of ``results``, not to the page."""
 
@@ -68,61 +134,36 @@ class PageResponse(Response):
 
 
 class KeysetPagination(BasePagination):
-    """Keyset pagination on ``id``; works on any queryset of objects with an integer ``id``.
+    """DRF's pagination for every list: a view's ``get_queryset()`` is a queryset (paged by
+    :class:`QuerySetPages`) or a read model that pages itself (:class:`Pages`)."""
 
-    Override :meth:`get_total` where a cheaper count exists.
-    """
-
-    ordering_field = "id"
+    page: Page[Any]
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
-        start = parse_start(request.query_params.get("start"))
-        self.per_page = parse_per_page(request.query_params.get("per_page"))
         self.request = request
-        if hasattr(queryset, "keyset_page"):  # a list that pages itself (raw SQL for a hot list)
-            rows = queryset.keyset_page(start=start, limit=self.per_page + 1)
-        else:
-            page = queryset.order_by(f"-{self.ordering_field}")
-            if start is not None:
-                page = page.filter(**{f"{self.ordering_field}__lte": start})
-            rows = list(page[: self.per_page + 1])
-        if rows and isinstance(rows[0], dict) and TOTAL_KEY in rows[0]:
-            self.total = rows[0][TOTAL_KEY] or 0
-        elif not rows and (start is None or hasattr(queryset, "keyset_page")):
-            # an empty first page is an empty collection; a self-paging list past its end
-            # asks its first row for the total
-            first = queryset.keyset_page(start=None, limit=1) if start is not None else []
-            self.total = first[0][TOTAL_KEY] if first else 0
-        else:  # no rows carry it (or a page past the end): count
-            self.total = self.get_total(queryset)
-        self.next_id = self.key_of(rows[self.per_page]) if len(rows) > self.per_page else None
-        return rows[: self.per_page]
-
-    def key_of(self, row: Any) -> Any:
-        """The ordering value of a row: a model instance, or a dict from ``.values()``."""
-        return row[self.ordering_field] if isinstance(row, dict) else getattr(row, self.ordering_field)
-
-    def get_total(self, queryset: QuerySet[Any]) -> int:
-        return queryset.order_by().count()
+        self.wanted = PageRequest.of(request.query_params)
+        pages = queryset if isinstance(queryset, Pages) else QuerySetPages(queryset)
+        self.page = pages.page(self.wanted)
+        return self.page.rows
 
     def page_body(self, results: Sequence[Any]) -> dict[str, Any]:
         return {
-            "next": None if self.next_id is None else str(self.next_id),
+            "next": None if self.page.next is None else str(self.page.next),
             "results": list(results),
-            "results_per_page": self.per_page,
-            "total": self.total,
+            "results_per_page": self.wanted.per_page,
+            "total": self.page.total,
         }
 
     def get_paginated_response(self, data: Sequence[Any]) -> Response:
         response = PageResponse(self.page_body(data))
-        if self.next_id is not None:
+        if self.page.next is not None:
             response["Link"] = f'<{self.get_next_link()}>; rel="next"'
         return response
 
     def get_next_link(self) -> str | None:
-        if self.next_id is None:
+        if self.page.next is None:
             return None
-        return replace_query_param(self.request.build_absolute_uri(), "start", self.next_id)
+        return replace_query_param(self.request.build_absolute_uri(), "start", self.page.next)
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         return [

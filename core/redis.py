@@ -19,6 +19,8 @@ from functools import cache
 import redis
 from django.conf import settings
 
+from core import caches
+
 _lock = threading.Lock()
 _client: redis.Redis | None = None
 _client_pid = 0  # a forked child (a Celery pool process) must not share its parent's socket
@@ -33,6 +35,20 @@ def _pool() -> redis.ConnectionPool:
         health_check_interval=0,
         retry_on_timeout=False,
     )
+
+
+def _forget_client() -> None:
+    global _client
+    _client = None
+
+
+caches.register(
+    "redis-client",
+    holds="the process's Redis client and its one connection (the rate limiter's script is cached in Redis)",
+    bound="one client",
+    invalidation="made again in a forked process; a lost connection is re-opened by the next command",
+    clear=_forget_client,
+)
 
 
 def get_redis() -> redis.Redis:

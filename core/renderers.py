@@ -15,6 +15,8 @@ import yaml
 from rest_framework import renderers
 from rest_framework.utils import encoders
 
+from core.conf import fast_paths
+
 FIELDS_PARAM = "fields"
 
 
@@ -66,7 +68,7 @@ class JSONRenderer(renderers.JSONRenderer):
         data = filtered(data, renderer_context)
         if data is None:
             return b""
-        if self.get_indent(accepted_media_type or "", renderer_context or {}) is not None:
+        if not fast_paths() or self.get_indent(accepted_media_type or "", renderer_context or {}) is not None:
             return super().render(data, accepted_media_type, renderer_context)
         try:
             out = orjson.dumps(data, default=self._fallback, option=orjson.OPT_PASSTHROUGH_DATETIME)

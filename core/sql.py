@@ -1,24 +1,24 @@
-"""Hand-written SQL on the request path: the cursor for statements run on every request.
+"""Hand-written SQL on the request path (the fast paths of the hottest reads): their column names.
 
-``prepared_cursor()`` is ``connection.cursor()`` whose statements PostgreSQL parses and plans
-once per connection (the backend in ``core/db`` provides it; with any other backend,
-or ``DATABASE_PREPARED_STATEMENTS=0``, it is an ordinary cursor). Use it for a few fixed
-statements only: each distinct text is prepared on every connection that runs it.
+The statements run on ``connection.cursor()`` like any query; with server-side binding
+(``DATABASE_PREPARED_STATEMENTS``, on by default with ``API_FAST_PATHS``) psycopg prepares
+a statement a connection runs again and again, so PostgreSQL plans it once.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
-from django.db.backends.utils import CursorWrapper
+from core import caches
 
 _COLUMNS: dict[str, tuple[str, ...]] = {}
-
-
-def prepared_cursor() -> CursorWrapper:
-    make = getattr(connection, "prepared_cursor", None)
-    return make() if make is not None else connection.cursor()
+caches.register(
+    "statement-columns",
+    holds="the column names of each hand-written statement",
+    bound="one entry per statement text in the code",
+    invalidation="none needed: the text names its columns",
+    clear=_COLUMNS.clear,
+)
 
 
 def column_names(cursor: Any, sql: str) -> tuple[str, ...]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 
 from core.client import client_ip
 from core.context import ApiContext
-from core.errors import STATUS_REASONS, error_body, json_error
+from core.errors import STATUS_REASONS, json_error
 from core.headers import RETRY_AFTER
 from core.pipeline import Next
 from idempotency.services import (
@@ -31,10 +31,7 @@ from idempotency.services import (
 
 
 def refused(exc: IdempotencyError) -> HttpResponse:
-    response = JsonResponse(error_body(exc.reason, exc.field), status=exc.status)
-    if exc.status == 409:
-        response[RETRY_AFTER] = "1"
-    return response
+    return json_error(exc.status, exc.reason, exc.field, **({RETRY_AFTER: "1"} if exc.status == 409 else {}))
 
 
 def idempotent(request: HttpRequest, ctx: ApiContext, next: Next) -> HttpResponse:

@@ -14,12 +14,14 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from core.context import Credential, Route
 from core.metrics import record_rate_limit
+from core.outages import OUTAGES, REDIS
 from core.redis import get_redis
 from ratelimit import conf, limiter
 from ratelimit.limiter import Decision
 
 logger = logging.getLogger("ratelimit")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+UNLIMITED = "requests go on without rate limits, and the fail-closed scopes (authenticate, apikey-create) are answered 503, until it is back"
 PREFIX = "apiservice:rl"
 
 
@@ -83,11 +85,9 @@ def rate_limit_hit(*, caller: Caller, scope: conf.Scope, cost: int = 1) -> Outco
         )
     except (RedisConnectionError, RedisTimeoutError) as exc:
         record_rate_limit(scope.name, "fail-closed" if scope.fail_closed else "fail-open")
-        logger.warning(
-            "rate limiter unavailable (%s); scope %s %s", type(exc).__name__, scope.name,
-            "refused" if scope.fail_closed else "not limited",
-        )  # fmt: skip
+        OUTAGES.failed(REDIS, exc, refused=scope.fail_closed, consequence=UNLIMITED)
         return Outcome(scope, None)
+    OUTAGES.recovered(REDIS)
     if cost:
         record_rate_limit(scope.name, "revoked" if decision.revoked else "allowed" if decision.allowed else "limited")
     return Outcome(scope, decision)

@@ -26,6 +26,16 @@ from devstack import embedded
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_collection_modifyitems(config, items):
+    """With ``API_FAST_PATHS=0`` (the reference path), the tests that pin a fast path do not apply."""
+    if settings.API_FAST_PATHS:
+        return
+    skip = pytest.mark.skip(reason="pins a fast path; API_FAST_PATHS=0 runs the reference path")
+    for item in items:
+        if item.get_closest_marker("fast_path"):
+            item.add_marker(skip)
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Stop the embedded servers this session started (tests/bootstrap.py); ones found running stay up."""
     if settings.EMBEDDED:

@@ -40,6 +40,8 @@ from auth.credentials import Credential
 from auth.memo import ExpiringCache
 from auth.principal import TokenUser
 from auth.scopes import ALL_SCOPES
+from core import caches
+from core.conf import fast_paths
 from core.redis import get_redis
 
 ACCESS_MARK = "oat"
@@ -84,6 +86,13 @@ class Claims:
 
 
 CACHE: ExpiringCache[Claims] = ExpiringCache()
+caches.register(
+    "oauth-claims",
+    holds="the claims of OAuth access tokens this process looked up, by checksum",
+    bound=f"{CACHE.max_entries:,} tokens, each for OAUTH_CLAIMS_CACHE_SECONDS",
+    invalidation="expiry; revocation is not cached (the rate limiter checks the markers on every request)",
+    clear=CACHE.clear,
+)
 
 
 def token_markers(claims: Claims) -> tuple[str, ...]:
@@ -129,7 +138,7 @@ def oauth_token_verify(text: str) -> tuple[TokenUser, Credential] | str:
     No I/O when this process verified the token in the last ``OAUTH_CLAIMS_CACHE_SECONDS``.
     """
     digest = checksum(text)
-    entry = CACHE.get(digest)
+    entry = CACHE.get(digest) if fast_paths() else None
     if entry is None:
         claims = _load(digest)
         if claims is None:

@@ -13,9 +13,9 @@ from rest_framework.views import APIView
 
 from auth.principal import load_user, request_user_id
 from core.client import client_ip
-from resources import selectors
 from resources import serializers as s
 from resources.models import Repository
+from resources.selectors import RepoQuery
 from resources.services import repos
 from resources.views.common import caller_id, user_id_or_404
 
@@ -26,8 +26,13 @@ def found(row: dict[str, Any] | None) -> dict[str, Any]:
     return row
 
 
+def own_repos(request: Request) -> RepoQuery:
+    caller = request_user_id(request)
+    return RepoQuery(owner_id=caller, viewer_id=caller)
+
+
 def own_repo(request: Request, name: str) -> Repository:
-    repo = selectors.repo_get(owner_id=request_user_id(request), name=name, viewer_id=request_user_id(request))
+    repo = own_repos(request).one(name)
     if repo is None:
         raise Http404
     return repo
@@ -41,7 +46,7 @@ class RepositoryListView(generics.ListAPIView):
     serializer_class = s.RepositorySerializer
 
     def get_queryset(self) -> Any:
-        return selectors.repo_list(owner_id=request_user_id(self.request), viewer_id=request_user_id(self.request))
+        return own_repos(self.request)
 
     @extend_schema(
         operation_id="repos_create",
@@ -65,8 +70,7 @@ class UserRepositoryListView(generics.ListAPIView):
     serializer_class = s.RepositorySerializer
 
     def get_queryset(self) -> Any:
-        owner_id = user_id_or_404(self.kwargs["username"])
-        return selectors.repo_list(owner_id=owner_id, viewer_id=caller_id(self.request))
+        return RepoQuery(owner_id=user_id_or_404(self.kwargs["username"]), viewer_id=caller_id(self.request))
 
 
 class RepositoryDetailView(APIView):
@@ -76,10 +80,7 @@ class RepositoryDetailView(APIView):
 
     @extend_schema(operation_id="repos_retrieve", tags=["repositories"], responses=s.RepositorySerializer)
     def get(self, request: Request, name: str) -> Response:
-        caller = request_user_id(request)
-        return Response(
-            s.RepositorySerializer(found(selectors.repo_row(owner_id=caller, name=name, viewer_id=caller))).data
-        )
+        return Response(s.RepositorySerializer(found(own_repos(request).row(name))).data)
 
     @extend_schema(
         operation_id="repos_update",
@@ -108,8 +109,8 @@ class UserRepositoryDetailView(APIView):
 
     @extend_schema(operation_id="user_repos_retrieve", tags=["repositories"], responses=s.RepositorySerializer)
     def get(self, request: Request, username: str, name: str) -> Response:
-        row = selectors.repo_row(owner_id=user_id_or_404(username), name=name, viewer_id=caller_id(request))
-        return Response(s.RepositorySerializer(found(row)).data)
+        theirs = RepoQuery(owner_id=user_id_or_404(username), viewer_id=caller_id(request))
+        return Response(s.RepositorySerializer(found(theirs.row(name))).data)
 
 
 class ReadmeView(APIView):

@@ -101,6 +101,7 @@ def test_no_accept_header_is_json_and_the_negotiation_reads_it_from_meta(api_cli
     assert "headers" not in vars(django_request)
 
 
+@pytest.mark.fast_path
 @pytest.mark.parametrize("accept", [None, "", "*/*", "application/json; indent=2", "application/*", "text/html,*/*;q=0.8",
                                     "application/yaml;q=0.5, application/json", "image/png", "text/*"])  # fmt: skip
 @pytest.mark.parametrize("format_query", [None, "json", "yaml", "api", "xml"])

@@ -16,12 +16,13 @@ from rest_framework import serializers as drf
 from accounts import selectors as account_selectors
 from accounts.models import AuditLogEntry
 from core.fast import FastRead
+from core.pagination import PageRequest
 from resources import selectors
 from resources.models import PGPKey, Repository, SSHKey
 from tests.resources.conftest import fixture
 from webhooks.models import Delivery, Subscription
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.fast_path]
 
 
 ROOT = str(Path(__file__).resolve().parents[2])
@@ -81,7 +82,7 @@ ROWS = {
     "PGPKeySerializer": lambda u: (pgp_key(u), lambda: selectors.pgp_key_list(owner_id=u.pk)),
     "RepositorySerializer": lambda u: (
         Repository.objects.create(owner=u, name="r", description="d", visibility="unlisted"),
-        lambda: selectors.repo_list(owner_id=u.pk, viewer_id=u.pk).keyset_page(start=None, limit=100),
+        lambda: selectors.RepoQuery(owner_id=u.pk, viewer_id=u.pk).page(PageRequest(start=None, per_page=100)).rows,
     ),
     "SubscriptionSerializer": lambda u: (
         Subscription.objects.create(user=u, url="https://h.example/", events=["repo:create"]),

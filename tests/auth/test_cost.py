@@ -78,6 +78,7 @@ def test_a_refused_exchange_writes_no_audit_entry(api_client, api_key, spoil):
     assert AuditLogEntry.objects.filter(action="api-key:authenticate").count() == before
 
 
+@pytest.mark.fast_path
 def test_a_process_verifies_a_jwt_once_and_keeps_it_no_longer_than_its_expiry(api_client, api_key, monkeypatch):
     import time
 

@@ -364,6 +364,7 @@ def redis_commands(monkeypatch):
     return counted
 
 
+@pytest.mark.fast_path
 def test_an_oauth_request_costs_no_sql_and_one_redis_round_trip_once_seen(
     api_client, issued, django_assert_num_queries, redis_commands
 ):

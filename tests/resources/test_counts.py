@@ -197,6 +197,7 @@ def wait_for_lock(pid: list[int]) -> bool:
     return False
 
 
+@pytest.mark.fast_path
 @pytest.mark.parametrize("path", ["/api/v1/repos", "/api/v1/user/ssh-keys", "/api/v1/user/pgp-keys"])
 def test_a_jwt_list_page_is_one_sql_and_one_redis_round_trip(
     api_client, api_key, user, path, django_assert_num_queries, redis_round_trips
@@ -213,6 +214,7 @@ def test_a_jwt_list_page_is_one_sql_and_one_redis_round_trip(
     assert body["total"] == expected and len(body["results"]) == min(50, expected)
 
 
+@pytest.mark.fast_path
 def test_a_deep_page_is_one_round_trip_with_the_same_total(api_client, api_key, user, django_assert_num_queries):
     Repository.objects.bulk_create([Repository(owner=user, name=f"r{i}") for i in range(300)])
     token = api_client.post("/api/v1/authenticate", {"apiKey": api_key.secret}, format="json").json()["token"]
@@ -228,6 +230,7 @@ def test_others_see_the_public_count(api_client, user, other_user):
     assert api_client.get("/api/v1/~alice/repos").json()["total"] == 1
 
 
+@pytest.mark.fast_path
 def test_another_users_list_is_two_statements_and_an_inactive_owner_is_404(
     api_client, user, other_user, django_assert_num_queries
 ):
@@ -257,11 +260,13 @@ def page_plan(sql: str, params: dict, *, generic: bool) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
+@pytest.mark.fast_path
 def test_a_page_reads_only_its_owners_index_entries_whatever_the_statistics(user, other_user):
     """With one owner holding nearly every row, a small owner's page could be a backward walk of
     the primary key past the large owner's rows (docs/performance.md, the plan hazard): the
     generic plan is a range of the owner's index, and no plan reads another owner's row."""
-    from resources.selectors import PAGE_ORDER, repo_list
+    from core.pagination import PageRequest
+    from resources.selectors import OWN_PAGE_SQL, PAGE_ORDER, PUBLIC_PAGE_SQL, RepoQuery
 
     Repository.objects.bulk_create(
         Repository(owner=other_user if i % 100 == 0 else user, name=f"r{i}") for i in range(3000)
@@ -270,12 +275,14 @@ def test_a_page_reads_only_its_owners_index_entries_whatever_the_statistics(user
         cursor.execute("ANALYZE resources_repository")
     small = sorted(Repository.objects.filter(owner=other_user).values_list("id", flat=True), reverse=True)
     for viewer in (other_user.pk, user.pk):  # the owner's page, and the public page others see
-        page = repo_list(owner_id=other_user.pk, viewer_id=viewer)
-        sql, params = page.sql + PAGE_ORDER.format(limit=11), {**page.params, "start": small[10]}
+        own = viewer == other_user.pk
+        sql = (OWN_PAGE_SQL if own else PUBLIC_PAGE_SQL) + PAGE_ORDER.format(limit=11)
+        params = {"owner": other_user.pk, "kind": "repo" if own else "repo:public", "public": "public"}
+        params = {**params, "start": small[10]}
         generic = page_plan(sql, params, generic=True)
         assert "Index Scan Backward using repo_owner" in generic and "repository_pkey" not in generic, generic
         custom = page_plan(sql, params, generic=False)  # may read the owner's rows another way
         removed = [int(line.split(":")[1]) for line in custom.splitlines() if "Rows Removed by Filter" in line]
         assert "repository_pkey" not in custom and sum(removed) < len(small), custom
-        rows = page.keyset_page(start=small[10], limit=11)
-        assert [row["id"] for row in rows] == small[10:21] and rows[0]["page_total"] == 30
+        page = RepoQuery(owner_id=other_user.pk, viewer_id=viewer).page(PageRequest(start=small[10], per_page=10))
+        assert [row["id"] for row in page.rows] + [page.next] == small[10:21] and page.total == 30
