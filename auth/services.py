@@ -15,7 +15,7 @@ from oauth2_provider.models import get_access_token_model, get_application_model
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts.services import audit_log_record, audit_log_record_use
+from accounts.services import audit_log_record
 from auth import keytext, revocation
 from auth.conf import auth_settings
 from auth.credentials import Credential
@@ -227,13 +227,6 @@ def credential_for_key(api_key: ApiKey) -> Credential:
     return Credential(kind="apikey", user_id=api_key.user_id, api_key_id=api_key.pk, scopes=frozenset(api_key.scopes))
 
 
-def jwt_issue(*, api_key: ApiKey, ip: str | None = None) -> IssuedToken:
-    """Mint a JWT for the key (Hangar's exchange), audited. It never outlives the key's expiry."""
-    issued = _jwt_for(api_key)
-    audit_log_record_use(user_id=api_key.user_id, action=EXCHANGE_ACTION, ip=ip, details=api_key.identifier)
-    return issued
-
-
 def _jwt_for(api_key: ApiKey) -> IssuedToken:
     token = AccessToken()
     now = timezone.now()
@@ -328,7 +321,6 @@ __all__ = [
     "api_key_exchange",
     "api_key_touch",
     "api_key_verify",
-    "jwt_issue",
     "jwt_verify",
     "oauth_application_lock",
     "presented_credential",

@@ -1,18 +1,61 @@
 """The Celery application; configuration comes from Django settings (``CELERY_*``)."""
 
+import logging
 import os
 from typing import Any
 
-from celery import Celery, signals
+import kombu
+from celery import Celery, bootsteps, signals
+from celery.app.amqp import AMQP
 
 from core.context import current_request_id, request_scope
 from core.requestid import TASK_HEADER
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = Celery("apiservice")
+logger = logging.getLogger("webhooks")
+RETRY_INTERVALS = ("interval_start", "interval_step", "interval_max")
+
+
+class BrokerConnection(kombu.Connection):
+    """kombu's connection, except that ``ensure_connection`` (the worker's consumer reconnecting
+    after the broker went away) waits as ``broker_transport_options`` say, not kombu's fixed
+    2 s, 4 s, 6 s ... 30 s: kombu reads ``interval_*`` there only for publishing.
+    """
+
+    def ensure_connection(self, *args: Any, **kwargs: Any) -> Any:
+        options, positional = self.transport_options or {}, ("errback", "max_retries", *RETRY_INTERVALS)[: len(args)]
+        for name in RETRY_INTERVALS:
+            if name in options and name not in positional:
+                kwargs.setdefault(name, options[name])
+        return super().ensure_connection(*args, **kwargs)
+
+
+class BrokerAMQP(AMQP):
+    Connection = BrokerConnection
+
+
+class SweepOnConnect(bootsteps.StartStopStep):
+    """Each time the worker's consumer connects to the broker (at start, and again after losing
+    it), it enqueues a sweep: deliveries written while the broker was away go out as soon as
+    it is back, not at beat's next sweep (``WEBHOOK_SWEEP_INTERVAL``) or with the next write.
+    """
+
+    requires = {"celery.worker.consumer.tasks:Tasks"}
+
+    def start(self, parent: Any) -> None:
+        from webhooks.tasks import deliveries_pump_task
+
+        try:
+            deliveries_pump_task.apply_async(kwargs={"sweep": True}, retry=False)
+        except Exception as exc:  # the broker went away again: beat's sweep will do
+            logger.warning("no sweep after connecting to the broker (%s)", type(exc).__name__)
+
+
+app = Celery("apiservice", amqp=BrokerAMQP)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.steps["consumer"].add(SweepOnConnect)
 
 
 @app.on_configure.connect

@@ -212,13 +212,20 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker reconnects for as long as the broker is away
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", default=300),
-    "socket_connect_timeout": 2,
+    "socket_connect_timeout": 0.5,
     "socket_timeout": 5,
+    # Publishing (a request's enqueue, beat): one connection attempt, no retry.
+    "max_retries": 0,
+    # The worker reconnects 0.25 s, then every 0.5 s, after losing the broker (config.celery.BrokerConnection).
+    "interval_start": 0.25,
+    "interval_step": 0.25,
+    "interval_max": 0.5,
 }
 CELERY_TIMEZONE = "UTC"
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_TIMEOUT = 0.5
 CELERY_TASK_PUBLISH_RETRY = False  # a broker outage must not stall a request; the sweeper catches up
 
 # ------------------------------------------------------------ REST framework
@@ -317,7 +324,7 @@ if LOG_FORMAT not in LOG_FORMATTERS:
     raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, got {LOG_FORMAT!r}")
 DEFAULT_EXCEPTION_REPORTER_FILTER = "core.logging.ExceptionReporterFilter"
 # Celery's lines about the sweep every WEBHOOK_SWEEP_INTERVAL seconds are DEBUG, not INFO.
-ROUTINE_TASKS = ["webhooks.tasks.sweep_deliveries_task"]
+ROUTINE_TASKS = {"webhooks.tasks.deliveries_pump_task": {"sweep": True}}  # a task, and the kwargs of its routine runs
 ROUTINE_TASK_LOGGERS = ("celery.beat", "celery.worker.strategy", "celery.app.trace")
 LOGGING = {
     "version": 1,
@@ -493,7 +500,11 @@ WEBHOOKS: dict[str, Any] = {
     "PUMP_SECONDS": env_int("WEBHOOK_PUMP_SECONDS", default=60),
 }
 CELERY_BEAT_SCHEDULE = {
-    "webhooks-sweep": {"task": "webhooks.tasks.sweep_deliveries_task", "schedule": float(WEBHOOKS["SWEEP_INTERVAL"])},
+    "webhooks-sweep": {
+        "task": "webhooks.tasks.deliveries_pump_task",
+        "kwargs": {"sweep": True},
+        "schedule": float(WEBHOOKS["SWEEP_INTERVAL"]),
+    },  # fmt: skip
     # Retention (config/tasks.py, docs/operations.md): once a day, off the hour.
     "retention-prune": {"task": "config.tasks.prune_task", "schedule": crontab(hour=3, minute=17)},
 }

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -127,11 +127,17 @@ class RoutineTaskFilter(logging.Filter):
     Beat's ``Sending due task``, the worker's ``received`` and ``succeeded`` lines for the
     webhook sweep every 15 seconds would otherwise bury everything else; the sweep logs
     at INFO itself when it sent something.
+
+    ``tasks``: task names (every run is routine), or a mapping of a task name to the keyword
+    arguments of its routine runs (beat's entry passes them; other runs of the task keep
+    their INFO lines), ``{"webhooks.tasks.deliveries_pump_task": {"sweep": True}}``.
     """
 
-    def __init__(self, tasks: Iterable[str] = ()) -> None:
+    def __init__(self, tasks: Iterable[str] | Mapping[str, Mapping[str, Any] | None] = ()) -> None:
         super().__init__()
-        self.tasks = frozenset(tasks)
+        marks = tasks if isinstance(tasks, Mapping) else dict.fromkeys(tasks)
+        # Celery's lines carry the kwargs as their repr: compare with that of the routine ones.
+        self.tasks = {name: None if kwargs is None else repr(dict(kwargs)) for name, kwargs in marks.items()}
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno != logging.INFO or not self._about_routine_task(record.args):
@@ -140,8 +146,12 @@ class RoutineTaskFilter(logging.Filter):
         return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
 
     def _about_routine_task(self, args: Any) -> bool:
-        if isinstance(args, dict):  # the worker: {"name": ..., "id": ...}
-            return args.get("name") in self.tasks
+        if isinstance(args, dict):  # the worker: {"name": ..., "id": ..., "kwargs": "{'sweep': True}", ...}
+            name = args.get("name")
+            if name not in self.tasks:
+                return False
+            kwargs = self.tasks[name]
+            return kwargs is None or args.get("kwargs") == kwargs
         return isinstance(args, tuple) and any(arg in self.tasks for arg in args)  # beat: (entry, task)
 
 

@@ -13,7 +13,8 @@ from core.context import request_scope
 from core.logging import JsonFormatter, MaskSecretsFilter, RoutineTaskFilter, TextFormatter
 from core.requestid import RequestIdFilter
 
-SWEEP = "webhooks.tasks.sweep_deliveries_task"
+PUMP = "webhooks.tasks.deliveries_pump_task"
+SWEEP = "{'sweep': True}"  # the kwargs of beat's runs, as Celery's log lines carry them
 
 
 def emit(formatter, *records_args, **extra):
@@ -76,17 +77,26 @@ def test_text_timestamps_match_logging_s_own_across_seconds():
 @pytest.mark.parametrize(
     ("logger", "args", "demoted"),
     [
-        ("celery.beat", ("Scheduler: Sending due task %s (%s)", "webhooks-sweep", SWEEP), True),
-        ("celery.worker.strategy", ("Task %(name)s[%(id)s] received", {"name": SWEEP, "id": "1"}), True),
-        ("celery.app.trace", ("Task %(name)s[%(id)s] succeeded", {"name": SWEEP, "id": "1"}), True),
-        ("celery.app.trace", ("Task %(name)s[%(id)s] succeeded", {"name": "webhooks.tasks.deliver_task", "id": "1"}), False),
+        ("celery.beat", ("Scheduler: Sending due task %s (%s)", "webhooks-sweep", PUMP), True),
+        ("celery.worker.strategy", ("Task %(name)s[%(id)s] received", {"name": PUMP, "id": "1", "kwargs": SWEEP}), True),
+        ("celery.app.trace", ("Task %(name)s[%(id)s] succeeded", {"name": PUMP, "id": "1", "kwargs": SWEEP}), True),
+        # the same task enqueued after a commit is no routine run: its lines stay INFO
+        ("celery.worker.strategy", ("Task %(name)s[%(id)s] received", {"name": PUMP, "id": "2", "kwargs": "{'ids': [7]}"}), False),
+        ("celery.app.trace", ("Task %(name)s[%(id)s] succeeded", {"name": PUMP, "id": "2", "kwargs": "{}"}), False),
+        ("celery.app.trace", ("Task %(name)s[%(id)s] succeeded", {"name": "config.tasks.prune_task", "id": "3"}), False),
     ],
 )  # fmt: skip
-def test_routine_sweeps_are_debug_lines(logger, args, demoted):
+def test_routine_sweeps_are_debug_lines(logger, args, demoted, settings):
     record = logging.LogRecord(logger, logging.INFO, __file__, 1, args[0], args[1:] if len(args) > 2 else args[1], None)
-    kept = RoutineTaskFilter([SWEEP]).filter(record)
+    kept = RoutineTaskFilter(settings.ROUTINE_TASKS).filter(record)
     assert (record.levelno == logging.DEBUG) is demoted
     assert kept is not demoted  # DEBUG is off for these loggers
+
+
+def test_a_routine_task_may_be_named_alone():
+    record = logging.LogRecord("celery.app.trace", logging.INFO, __file__, 1, "Task %(name)s[%(id)s] succeeded",
+                               {"name": PUMP, "id": "1", "kwargs": "{}"}, None)  # fmt: skip
+    assert not RoutineTaskFilter([PUMP]).filter(record) and record.levelno == logging.DEBUG
 
 
 @pytest.mark.slow

@@ -99,12 +99,14 @@ def test_the_context_is_restored_after_the_block():
 
 
 @pytest.mark.slow
-def test_a_task_enqueued_by_a_request_logs_with_the_request_id(transactional_db, tmp_path):
+def test_a_task_enqueued_by_a_request_logs_with_the_request_id(transactional_db, tmp_path, monkeypatch):
     """A real worker runs a task published inside a request context; its lines carry the id."""
-    from webhooks.tasks import deliver_pump_task
+    from webhooks.enqueue_breaker import EnqueueBreaker
+    from webhooks.services import emitting
 
+    monkeypatch.setattr(emitting, "BROKER", EnqueueBreaker())  # closed, whatever outage an earlier test made
     with request_scope("req-to-task-1"):
-        deliver_pump_task.apply_async(retry=False)
+        assert emitting.enqueue()  # as a write does after its commit
     log_path = tmp_path / "worker.log"
     with open(log_path, "w") as log:
         worker = subprocess.Popen(
@@ -121,7 +123,7 @@ def test_a_task_enqueued_by_a_request_logs_with_the_request_id(transactional_db,
             worker.terminate()
             worker.wait(30)
     records = [json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")]
-    succeeded = [r for r in records if "deliver_pump_task" in r["message"] and "succeeded" in r["message"]]
+    succeeded = [r for r in records if "deliveries_pump_task" in r["message"] and "succeeded" in r["message"]]
     assert len(succeeded) == 1, log_path.read_text()[-3000:]
     assert succeeded[0]["request_id"] == "req-to-task-1"
     assert {r["request_id"] for r in records if "ready." in r["message"]} == {"-"}  # outside any task

@@ -12,6 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from tests.conftest import ROOT
+from webhooks.enqueue_breaker import EnqueueBreaker
+from webhooks.services import emitting
 
 DOCS = ROOT / "docs" / "webhooks.md"
 
@@ -114,6 +116,12 @@ class DeadReceiver:
     def close(self) -> None:
         self.running = False
         self.listener.close()
+
+
+@pytest.fixture(autouse=True)
+def _closed_enqueue_breaker(monkeypatch):
+    """Each test starts with the process's enqueue breaker closed, whatever outage came before."""
+    monkeypatch.setattr(emitting, "BROKER", EnqueueBreaker(cooldown=emitting.ENQUEUE_COOLDOWN))
 
 
 @pytest.fixture

@@ -108,6 +108,44 @@ def test_broker_down_at_commit_then_the_sweeper_delivers_exactly_what_committed(
     assert len(receiver.requests) == 1
 
 
+def test_after_a_broker_outage_the_worker_reconnects_and_delivers_what_was_written_meanwhile(
+    api_client, alice, receiver, workers
+):
+    """Beat's sweep every hour here: what brings the outage's delivery is the worker's sweep on
+    reconnecting (config.celery.SweepOnConnect), which it does on the broker's retry schedule."""
+    worker = workers(WEBHOOK_SWEEP_INTERVAL="3600")
+    embedded.stop_redis(settings.VAR_DIR)
+    try:
+        assert api_client.post("/api/v1/repos", {"name": "during"}, format="json", **alice).status_code == 201
+        deadline = time.monotonic() + 30
+        while worker.output().count("Trying again now") < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)  # the worker lost the broker and retries it (Celery says "now" below a second)
+        assert receiver.requests == []
+    finally:
+        embedded.ensure_redis(settings.VAR_DIR)
+    (request,) = receiver.wait_for(1, timeout=30)
+    assert parsed(request)["name"] == "during"
+    output = worker.output()
+    assert output.count("Trying again now") >= 2 and "Trying again in" not in output  # never waits a second or more
+    assert "Connected to" in output.rsplit("Trying again", 1)[1]  # it reconnected after the outage
+    time.sleep(2)
+    assert len(receiver.requests) == 1 and Delivery.objects.get().response_status == 200
+
+
+def test_beat_s_sweeps_are_debug_lines_and_a_write_s_task_is_not(api_client, alice, receiver, workers):
+    worker = workers()  # beat sweeps every second
+    assert api_client.post("/api/v1/repos", {"name": "logged"}, format="json", **alice).status_code == 201
+    receiver.wait_for(1)
+    deadline = time.monotonic() + 10
+    while "succeeded" not in worker.output() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(2.5)  # two sweeps or more
+    lines = [line for line in worker.output().splitlines() if "deliveries_pump_task" in line]
+    assert len([line for line in lines if "received" in line]) == 1  # the write's; the sweeps' are DEBUG
+    assert len([line for line in lines if "succeeded" in line]) == 1
+    assert "Sending due task webhooks-sweep" not in worker.output()
+
+
 def test_a_worker_killed_mid_delivery_still_delivers_with_the_same_ids(api_client, alice, receiver, workers):
     receiver.script = [(200, b"slow", {}, 5)]
     first = workers()

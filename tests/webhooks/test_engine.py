@@ -127,3 +127,14 @@ def test_a_backlog_drains_in_one_pump_with_no_delivery_sent_twice(user, engine_s
     ids = [request["headers"]["X-Webhook-Delivery"] for request in fast.requests]
     assert len(ids) == len(set(ids)) == 600
     assert not Delivery.objects.filter(next_attempt__isnull=False).exists()
+
+
+def test_a_pump_sends_the_ids_it_was_given_first_then_everything_else_due(user, engine_settings, receivers):
+    slow = receivers("slow", delay=0.05)
+    backlog = due(user, slow.url, 8)  # older: a plain pump would send these first
+    (new,) = due(user, slow.url, 1)
+    stats = delivering.deliveries_pump(ids=[new.pk], seconds=30)
+    assert stats.sent == 9 and not stats.more_due
+    order = [request["headers"]["X-Webhook-Delivery"] for request in slow.requests]
+    assert order[0] == str(Delivery.objects.get(pk=new.pk).uuid)
+    assert set(order[1:]) == {str(d.uuid) for d in Delivery.objects.filter(pk__in=[d.pk for d in backlog])}

@@ -21,6 +21,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -90,9 +91,7 @@ def main() -> int:
             statuses[(route, status)] += 1
             latencies[route].append(took)
 
-    def call(
-        session: requests.Session, route: str, method: str, path: str, **kwargs: object
-    ) -> requests.Response | None:
+    def call(session: requests.Session, route: str, method: str, path: str, **kwargs: Any) -> requests.Response | None:
         started = time.perf_counter()
         try:
             response = session.request(method, app.url + path, timeout=30, **kwargs)
@@ -155,7 +154,7 @@ def main() -> int:
 
     total = sum(statuses.values())
     server_errors = sum(count for (_, status), count in statuses.items() if status >= 500 or status == -1)
-    by_status = collections.Counter()
+    by_status: collections.Counter[int] = collections.Counter()
     for (_, status), count in statuses.items():
         by_status[status] += count
     print(f"\nrequests            {total} ({total / SECONDS:.0f}/s)")

@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import Any
 
 from bench.boot import ROOT, boot, unlimited
 
@@ -68,7 +69,7 @@ def seed() -> dict[str, str]:
 
     from accounts.models import AuditLogEntry, User
     from auth.models import ApiKey
-    from auth.services import api_key_create, jwt_issue
+    from auth.services import api_key_create, api_key_exchange
     from resources.models import Repository, SSHKey
     from resources.parsing.ssh import parse_ssh_key
     from webhooks.models import Event
@@ -120,14 +121,16 @@ def seed() -> dict[str, str]:
     ids = list(Repository.objects.filter(owner=big).order_by("-id").values_list("id", flat=True))
     return {
         "key": issued.secret,
-        "jwt": jwt_issue(api_key=issued.api_key).token,
+        "jwt": api_key_exchange(text=issued.secret, ip=None).token,
         "deep": str(ids[SEED - 60]),  # a page 10,000 items deep (the last full page)
-        "repo": Repository.objects.filter(owner=big).order_by("id").first().name,
+        "repo": Repository.objects.filter(owner=big).earliest("id").name,
     }
 
 
 def cost_of(method: str, path: str, headers: dict[str, str], body: str | None = None) -> tuple[int, int]:
     """SQL queries and Redis commands sent for one request, through the same middleware and views."""
+    from unittest import mock
+
     import redis.connection
     from django.db import connection
     from django.test import Client
@@ -140,15 +143,14 @@ def cost_of(method: str, path: str, headers: dict[str, str], body: str | None = 
         sent.append(command)
         return original(self, command, check_health)
 
-    client = Client(**{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()})
+    client = Client(headers=headers)
     kwargs = {"data": body, "content_type": "application/json"} if body is not None else {}
     getattr(client, method.lower())(path, **kwargs)  # warm: script cached, connections open
-    redis.connection.AbstractConnection.send_packed_command = counting
-    try:
-        with CaptureQueriesContext(connection) as queries:
-            getattr(client, method.lower())(path, **kwargs)
-    finally:
-        redis.connection.AbstractConnection.send_packed_command = original
+    with (
+        mock.patch.object(redis.connection.AbstractConnection, "send_packed_command", counting),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        getattr(client, method.lower())(path, **kwargs)
     return len(queries), len(sent)
 
 
@@ -188,7 +190,10 @@ def wrk(url: str, headers: dict[str, str], script: str | None = None) -> tuple[f
     if script:
         argv += ["-s", script]
     output = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    requests_per_second = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    if requests_per_second is None:
+        raise RuntimeError(f"wrk printed no rate:\n{output}")
+    rate = float(requests_per_second.group(1))
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
     latency = {p: float(v) * scale[u] for p, v, u in LATENCY.findall(output)}
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
@@ -253,7 +258,7 @@ def main() -> int:
     app = Server("config.wsgi")
     bare = Server("config.wsgi", API_RATE_LIMITS_ENABLED="0")
     auth_body = json.dumps({"apiKey": creds["key"]})
-    rows = [
+    rows: list[tuple[str, str, dict[str, str], str | None, tuple[Any, ...] | None]] = [
         ("floor: constant JSON view", floor.url + "/floor", {}, None, None),
         ("GET /version (anonymous, limited)", app.url + "/api/v1/version", {}, None, ("GET", "/api/v1/version", {})),
         ("GET /repos page 1 (JWT)", app.url + "/api/v1/repos", jwt, None, ("GET", "/api/v1/repos", jwt)),
@@ -297,7 +302,7 @@ def main() -> int:
     finally:
         for server in (floor, app, bare):
             server.stop()
-    cores = os.cpu_count()
+    cores = os.cpu_count() or 1
     print(f"\n{cores} cores, gunicorn sync workers x {os.environ.get('WEB_CONCURRENCY', 2 * cores + 1)}, "
           f"wrk -t2 -c{CONNECTIONS} -d{SECONDS}s on loopback, {ROUNDS} rounds; each row between two floor runs, "
           f"its ratio to their mean; floor {statistics.median(floors):.0f} req/s median "

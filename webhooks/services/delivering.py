@@ -34,10 +34,7 @@ from webhooks.services.recording import Outcome, deliveries_record
 from webhooks.signing import signature_headers
 from webhooks.transport import DeliveryResult, Sender
 
-__all__ = [
-    "Pump", "PumpStats", "deliver_event", "deliveries_lease", "deliveries_pump", "deliveries_record",
-    "deliveries_send", "deliveries_sweep", "delivery_attempt",
-]  # fmt: skip
+__all__ = ["Pump", "PumpStats", "deliveries_lease", "deliveries_pump", "deliveries_record"]
 
 FLUSH_EVERY = 0.2  # seconds between recordings of finished deliveries
 FLUSH_SIZE = 100  # or as soon as this many have finished
@@ -55,7 +52,7 @@ class PumpStats:
 
 
 class Pump:
-    """Lease, send concurrently, record; until nothing is due, ``ids`` are done, or the deadline.
+    """Lease, send concurrently, record; ``ids`` first, then anything due, until nothing is or the deadline.
 
     A pump leases up to ``QUEUE_FACTOR`` times an endpoint's in-flight cap and sends from a
     local queue per endpoint as its slots free up, so a lease query serves many sends.
@@ -71,7 +68,6 @@ class Pump:
         self.tripped: frozenset[str] = frozenset()
         self.suspect: set[str] = set()  # endpoints whose last attempt got no answer: one at a time
         self.finished: list[Outcome] = []
-        self.sent: list[Delivery] = []
         self.stats = PumpStats()
 
     def held(self) -> int:
@@ -98,6 +94,9 @@ class Pump:
                     not self.held() or now >= next_lease or self._starving()
                 ):
                     leased = self._lease()
+                    if not leased and self.ids is not None:
+                        self.ids = None  # those asked for first are leased (or not due): now anything due
+                        leased = self._lease()
                     if not leased and not self.held():
                         break  # nothing due that this pump may send
                     next_lease = now + (LEASE_EVERY if leased else IDLE_LEASE_DELAY)
@@ -166,7 +165,6 @@ class Pump:
                 )  # fmt: skip
                 self.in_flight[sender.submit(delivery.url, body, headers)] = (delivery, headers)
                 self.flying[origin] += 1
-                self.sent.append(delivery)
 
     def _release_waiting(self, origin: str | None = None, until: datetime | None = None) -> None:
         """Give back leased deliveries not yet sent (at the deadline, or when their breaker opens)."""
@@ -203,33 +201,14 @@ class Pump:
                 self.tripped = self.tripped | {origin}
 
 
-# -------------------------------------------------------------- entry points
+# --------------------------------------------------------------- entry point
 
 
-def deliveries_send(ids: list[int]) -> list[Delivery]:
-    """Send these deliveries (those due and not held by another worker); returns the ones sent."""
-    pump = Pump(ids=ids)
-    pump.run()
-    return pump.sent
+def deliveries_pump(*, ids: list[int] | None = None, seconds: float | None = None) -> PumpStats:
+    """Send ``ids`` first (those due and not held by another worker), then everything else that
+    is due, at full speed, until nothing is or ``seconds`` (``PUMP_SECONDS``) pass.
 
-
-def delivery_attempt(*, delivery_id: int) -> Delivery | None:
-    """Send one attempt of a due delivery, record it, and schedule the next or finish."""
-    sent = deliveries_send([delivery_id])
-    return sent[0] if sent else None
-
-
-def deliver_event(*, event_id: int) -> int:
-    """Send every due delivery of one event; returns how many were sent."""
-    ids = list(Delivery.objects.filter(event_id=event_id, next_attempt__isnull=False).values_list("pk", flat=True))
-    return len(deliveries_send(ids)) if ids else 0
-
-
-def deliveries_pump(*, seconds: float | None = None) -> PumpStats:
-    """Send everything that is due, at full speed, until nothing is or ``seconds`` pass."""
-    return Pump(seconds=seconds).run()
-
-
-def deliveries_sweep() -> int:
-    """Send deliveries that are due and not held by a worker: retries, and anything a lost task left."""
-    return deliveries_pump().sent
+    The one way deliveries are sent: after a commit (the new deliveries' ids), by a redelivery,
+    a test delivery or a replay, and by beat's sweep (no ids).
+    """
+    return Pump(ids=ids, seconds=seconds).run()

@@ -7,19 +7,21 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from celery import Task
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import audit_log_record
+from webhooks.enqueue_breaker import EnqueueBreaker
 from webhooks.events import EventType
 from webhooks.models import Delivery, Event, Subscription
 from webhooks.ssrf import origin_of
-from webhooks.tasks import deliver_event_task, deliver_pump_task, deliver_task
+from webhooks.tasks import deliveries_pump_task
 
 logger = logging.getLogger("webhooks")
 
 TEST_EVENT = "webhook:test"
+ENQUEUE_COOLDOWN = 1.0  # seconds without trying the broker after an enqueue failed
+BROKER = EnqueueBreaker(cooldown=ENQUEUE_COOLDOWN)  # one per process
 
 
 def encode(payload: dict[str, Any]) -> str:
@@ -30,14 +32,14 @@ def event_emit(*, user_id: int, event: EventType, payload: dict[str, Any]) -> Ev
     """Record ``event`` and one delivery per enabled matching subscription, in the caller's transaction.
 
     If the transaction rolls back, the event and its deliveries go with it; after commit one
-    task per event sends them (the sweeper covers a task that is lost).
+    pump task per event sends them first (the sweeper covers a task that is lost or never enqueued).
     """
     record = Event.objects.create(user_id=user_id, name=event.name, payload=payload)
     subscriptions = list(Subscription.objects.filter(user_id=user_id, enabled=True, events__contains=[event.name]))
     if subscriptions:
         body = encode(payload)  # sourcehut's rule: the resource as the API encodes it; the event is a header
         now = timezone.now()
-        Delivery.objects.bulk_create(
+        created = Delivery.objects.bulk_create(
             [
                 Delivery(
                     subscription=sub,
@@ -51,16 +53,36 @@ def event_emit(*, user_id: int, event: EventType, payload: dict[str, Any]) -> Ev
                 for sub in subscriptions
             ]
         )
-        transaction.on_commit(lambda: enqueue(deliver_event_task, record.pk))
+        ids = [delivery.pk for delivery in created]
+        transaction.on_commit(lambda: enqueue(ids=ids))
     return record
 
 
-def enqueue(task: Task, *args: Any) -> None:
-    """Hand work to Celery; a broker outage is logged, never raised: the sweeper catches up."""
+def enqueue(*, ids: list[int] | None = None) -> bool:
+    """Ask a worker to pump deliveries (``ids`` first); True if the broker took the task.
+
+    An optimisation only: the rows are safe in PostgreSQL and beat's sweep sends whatever is
+    due, so a broker outage is logged, never raised, and never waited for. One attempt, with
+    the broker's short connect timeout and no retry (``CELERY_BROKER_*``); after a failure the
+    process's breaker (:mod:`webhooks.enqueue_breaker`) skips the broker entirely for
+    ``ENQUEUE_COOLDOWN`` seconds, then lets one attempt through.
+    """
+    if not BROKER.allow():
+        logger.debug(
+            "broker breaker open: %s(ids=%s) not enqueued; the sweeper will send it", deliveries_pump_task.name, ids
+        )
+        return False
     try:
-        task.apply_async(args=args, retry=False)
-    except Exception as exc:  # kombu/redis errors: the rows are safe in PostgreSQL
-        logger.warning("could not enqueue %s%s (%s); the sweeper will send it", task.name, args, type(exc).__name__)
+        deliveries_pump_task.apply_async(kwargs={"ids": ids} if ids else {}, retry=False)
+    except Exception as exc:  # kombu/redis errors
+        BROKER.failure()
+        logger.warning(
+            "could not enqueue %s(ids=%s) (%s); the sweeper will send it", deliveries_pump_task.name, ids,
+            type(exc).__name__,
+        )  # fmt: skip
+        return False
+    BROKER.success()
+    return True
 
 
 def delivery_redeliver(*, delivery: Delivery) -> None:
@@ -68,7 +90,7 @@ def delivery_redeliver(*, delivery: Delivery) -> None:
     Delivery.objects.filter(pk=delivery.pk).update(
         next_attempt=timezone.now(), response_status=Delivery.PENDING, leased_until=None
     )
-    transaction.on_commit(lambda: enqueue(deliver_task, delivery.pk))
+    transaction.on_commit(lambda: enqueue(ids=[delivery.pk]))
 
 
 def test_payload(subscription: Subscription) -> dict[str, Any]:
@@ -82,7 +104,7 @@ def delivery_test(*, subscription: Subscription) -> Delivery:
         subscription=subscription, event_name=TEST_EVENT, url=subscription.url, origin=origin_of(subscription.url),
         body=encode(test_payload(subscription)), next_attempt=timezone.now(),
     )  # fmt: skip
-    transaction.on_commit(lambda: enqueue(deliver_task, delivery.pk))
+    transaction.on_commit(lambda: enqueue(ids=[delivery.pk]))
     return delivery
 
 
@@ -100,5 +122,5 @@ def deliveries_replay(*, subscription: Subscription, since: datetime, ip: str | 
         details=f"{subscription.url}: {count} failed deliveries since {since.isoformat()}",
     )  # fmt: skip
     if count:
-        transaction.on_commit(lambda: enqueue(deliver_pump_task))
+        transaction.on_commit(enqueue)
     return count
