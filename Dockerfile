@@ -9,6 +9,7 @@ COPY pyproject.toml README.md ./
 COPY config ./config
 COPY core ./core
 COPY idempotency ./idempotency
+COPY portal ./portal
 COPY accounts ./accounts
 COPY auth ./auth
 COPY ratelimit ./ratelimit

@@ -33,7 +33,7 @@ fmt: venv
 ## make check: the quality gates that CI runs after the tests
 check: venv lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/mypy config core accounts auth ratelimit idempotency resources webhooks devstack tools tests manage.py gunicorn.conf.py
+	$(BIN)/mypy config core accounts auth ratelimit idempotency resources webhooks portal devstack tools tests manage.py gunicorn.conf.py
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=ci-check-deploy-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz \
 	  DJANGO_SECURE_SSL_REDIRECT=1 DJANGO_SECURE_HSTS_SECONDS=31536000 DJANGO_SECURE_COOKIES=1 OAUTH_HTTP_REDIRECT_URIS=0 \

@@ -8,8 +8,11 @@ auth_settings().JWT_LIFETIME_SECONDS
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 from core.conf import AppSettings
+from core.env import env_int
 
 
 @dataclass(frozen=True)
@@ -30,3 +33,53 @@ class AuthSettings:
 
 
 auth_settings = AppSettings("API_AUTH", AuthSettings)
+
+
+def from_env(*, key_hmac_key: str) -> dict[str, Any]:
+    """``settings.API_AUTH`` from the environment; the secret comes from the wiring."""
+    return {
+        "KEY_HMAC_KEY": key_hmac_key,
+        "JWT_LIFETIME_SECONDS": env_int("JWT_LIFETIME_SECONDS", default=AuthSettings.JWT_LIFETIME_SECONDS),
+    }
+
+
+def simple_jwt(*, signing_key: str, lifetime_seconds: int) -> dict[str, Any]:
+    """simplejwt's ``SIMPLE_JWT``: HS256 with its own key (not ``SECRET_KEY``), the claims §2.5 names."""
+    return {
+        "SIGNING_KEY": signing_key,
+        "ALGORITHM": "HS256",
+        "ACCESS_TOKEN_LIFETIME": timedelta(seconds=lifetime_seconds),
+        "USER_ID_FIELD": "id",
+        "USER_ID_CLAIM": "user_id",
+        "UPDATE_LAST_LOGIN": False,
+        "AUTH_HEADER_TYPES": ("Bearer", "token"),
+    }
+
+
+def oauth2_provider(*, lifetime_seconds: int, http_redirect_uris: bool) -> dict[str, Any]:
+    """django-oauth-toolkit's ``OAUTH2_PROVIDER``: authorization code + PKCE (S256 only), rotating
+    refresh tokens, tokens stored as SHA-256 checksums only (auth/oauth/, docs/authentication.md).
+    ``http_redirect_uris``: plain-http redirect URIs (RFC 8252 loopback callbacks, Swagger UI on a
+    local stack), which RFC 9700 §2.1 refuses in production unless an operator allows them."""
+    return {
+        "SCOPES_BACKEND_CLASS": "auth.oauth.scopes.ApiScopes",
+        "OAUTH2_VALIDATOR_CLASS": "auth.oauth.validator.Validator",
+        "ACCESS_TOKEN_GENERATOR": "auth.oauth.tokens.access_token_text",
+        "REFRESH_TOKEN_GENERATOR": "auth.oauth.tokens.refresh_token_text",
+        "ACCESS_TOKEN_EXPIRE_SECONDS": lifetime_seconds,
+        "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+        "PKCE_REQUIRED": True,
+        "ROTATE_REFRESH_TOKEN": True,
+        "REFRESH_TOKEN_REUSE_PROTECTION": True,
+        # urn: only the OOB URI (auth/oauth/serializers.py); http only where allowed
+        "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https", "urn"] if http_redirect_uris else ["https", "urn"],
+        "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+        "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+        "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+        "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+        "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,  # never an access token in a query string
+        "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,  # RFC 9207: the redirect names its issuer
+        "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
+        "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+        "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post", "none"],
+    }

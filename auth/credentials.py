@@ -16,7 +16,7 @@ class Credential:
     ``api_key_id`` 0 and names its row in ``oauth_token_id``.
     """
 
-    kind: Literal["jwt", "apikey", "oauth"]
+    kind: Literal["jwt", "apikey", "oauth", "session"]
     user_id: int
     api_key_id: int
     scopes: frozenset[str]
@@ -37,4 +37,6 @@ class Credential:
         """
         if self.kind == "oauth":
             return f"oauth-app:{self.oauth_application_id}"
+        if self.kind == "session":
+            return f"session:{self.user_id}"
         return f"apikey:{self.api_key_id}"

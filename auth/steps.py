@@ -20,6 +20,7 @@ from dataclasses import replace
 
 from django.http import HttpRequest, HttpResponse
 
+from auth import sessions
 from auth.oauth.tokens import oauth_token_touch
 from auth.scopes import grants
 from auth.services import InvalidCredential, api_key_touch, presented_credential
@@ -31,6 +32,7 @@ from core.pipeline import Next
 
 SCHEMES = frozenset({"bearer", "token"})
 AUTHENTICATION_REQUIRED = "authentication required: send Authorization: Bearer <token or API key>"
+CSRF_REFUSED = "a signed-in browser's change needs the CSRF token (X-CSRFToken)"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -62,8 +64,10 @@ def needed_scope(required: str | None, method: str) -> str | None:
 
 def authenticate(request: HttpRequest, ctx: ApiContext, next: Next) -> HttpResponse:
     header = request.META.get("HTTP_AUTHORIZATION")
-    if header is None or (ctx.route is not None and not ctx.route.api_credentials):
+    if ctx.route is not None and not ctx.route.api_credentials:
         return next(ctx)
+    if header is None:
+        return next(from_session(request, ctx)) if sessions.has_session_cookie(request) else next(ctx)
     try:
         user, credential, api_key = presented_credential(parse_authorization(header))
     except InvalidCredential as exc:
@@ -75,6 +79,16 @@ def authenticate(request: HttpRequest, ctx: ApiContext, next: Next) -> HttpRespo
     return next(replace(ctx, credential=credential, user=user))
 
 
+def from_session(request: HttpRequest, ctx: ApiContext) -> ApiContext:
+    """A signed-in person in a browser (auth/sessions.py); a change needs the CSRF token."""
+    user = sessions.session_user(request)
+    if user is None:
+        return ctx
+    if sessions.csrf_refusal(request) is not None:
+        return replace(ctx, auth_error=CSRF_REFUSED, auth_status=403)
+    return replace(ctx, credential=sessions.session_credential(user), user=user)
+
+
 def unauthorized(reason: str) -> HttpResponse:
     return json_error(401, reason, WWW_Authenticate=WWW_AUTHENTICATE_VALUE)
 
@@ -84,7 +98,7 @@ def authorize(request: HttpRequest, ctx: ApiContext, next: Next) -> HttpResponse
     if route is None or not route.api_credentials:  # a 404, or a view that checks its callers itself
         return next(ctx)
     if ctx.auth_error is not None:
-        return unauthorized(ctx.auth_error)
+        return unauthorized(ctx.auth_error) if ctx.auth_status == 401 else json_error(ctx.auth_status, ctx.auth_error)
     method = request.method or ""
     if ctx.credential is None:
         if route.anonymous_allowed(method):

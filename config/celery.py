@@ -1,4 +1,5 @@
-"""The Celery application; configuration comes from Django settings (``CELERY_*``)."""
+"""The Celery application: the broker and beat from Django settings (``CELERY_*``), the rest
+from :mod:`config.celery_options`."""
 
 import logging
 import os
@@ -8,6 +9,7 @@ import kombu
 from celery import Celery, bootsteps, signals
 from celery.app.amqp import AMQP
 
+from config.celery_options import OPTIONS
 from core.context import current_request_id, request_scope
 from core.requestid import TASK_HEADER
 
@@ -54,6 +56,7 @@ class SweepOnConnect(bootsteps.StartStopStep):
 
 app = Celery("apiservice", amqp=BrokerAMQP)
 app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(OPTIONS)
 app.autodiscover_tasks()
 app.steps["consumer"].add(SweepOnConnect)
 

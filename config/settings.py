@@ -1,29 +1,34 @@
 """Settings for apiservice: one module, every environment difference an env var.
 
-Each variable is listed with its default in docs/configuration.md and read here only,
-through the typed helpers of ``config/env.py``. Importing this module starts and
-writes nothing: with no ``DATABASE_URL``/``REDIS_URL`` it points at the embedded
-PostgreSQL and Redis under ``APISERVICE_VAR_DIR``, which the entry points (``manage.py``,
-``make run``, the pytest session, the Celery worker) start through
+Each variable is listed with its default in docs/configuration.md and read through the typed
+helpers of ``core/env.py``: Django's and the wiring's here, each app's settings dict by its
+``conf.from_env()`` (``ratelimit/conf.py``, ``webhooks/conf.py``, ``auth/conf.py``, ...).
+Importing this module starts and writes nothing: with no ``DATABASE_URL``/``REDIS_URL`` it
+points at the embedded PostgreSQL and Redis under ``APISERVICE_VAR_DIR``, which the entry
+points (``manage.py``, ``make run``, the pytest session, the Celery worker) start through
 ``devstack.embedded.bootstrap()`` before Django reads this module.
-
-It is longer than the house's ~300 lines on purpose: the house keeps one settings module
-(STYLE.md), grouped under banner comments, so that every setting is found in one place.
 """
 
 from __future__ import annotations
 
 import sys
-from datetime import timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any
 
 from celery.schedules import crontab
-from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import database_config, env_bool, env_float, env_int, env_int_list, env_list, env_str
+from auth import conf as auth_conf
+from config.celery_options import BROKER_TRANSPORT_OPTIONS
+from config.secrets import secret
+from core import csp, headers, sentry
+from core.env import database_config, env_bool, env_float, env_int, env_list, env_str
+from core.logging import logging_config
+from core.schema import spectacular_settings
 from devstack import embedded
+from portal import conf as portal_conf
+from ratelimit import conf as ratelimit_conf
+from webhooks import conf as webhooks_conf
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -36,34 +41,8 @@ TESTING = "pytest" in sys.modules or env_bool("APISERVICE_TESTING", default=Fals
 # `make run` and a test run never share, or stop, each other's servers).
 EMBEDDED = not env_str("DATABASE_URL", default="") and not env_str("REDIS_URL", default="")
 VAR_DIR = embedded.resolve_var_dir(env_str("APISERVICE_VAR_DIR", default=""), testing=TESTING)
-INSECURE_SECRET_KEY = "django-insecure-apiservice-local-only"
-
-
-def secret_setting(name: str, *, purpose: str) -> str:
-    """An env var secret; in embedded mode the local one under var/secrets/; else refuse to start."""
-    value = env_str(name, default="")
-    if value:
-        if value == INSECURE_SECRET_KEY and not DEBUG:
-            raise ImproperlyConfigured(
-                f"{name} is the insecure local default; with DJANGO_DEBUG off, set a real secret."
-            )
-        return value
-    if EMBEDDED:
-        local = embedded.read_secret(VAR_DIR, name.lower())
-        if local is None:
-            raise ImproperlyConfigured(
-                f"{name} is not set and {VAR_DIR / 'secrets' / name.lower()} does not exist yet. Start the "
-                "embedded stack through `make run` or `manage.py` (they start the servers and create the "
-                f"local secrets), or set {name}."
-            )
-        return local
-    if DEBUG:
-        return INSECURE_SECRET_KEY + "-" + name.lower()
-    raise ImproperlyConfigured(
-        f"{name} is not set ({purpose}). With DJANGO_DEBUG off and real servers configured, the service "
-        f"refuses to start on a default; set {name} to a long random value."
-    )
-
+# A secret: its env var, or in embedded mode the local one; else the service refuses to start.
+secret_setting = partial(secret, debug=DEBUG, local_dir=VAR_DIR if EMBEDDED else None)
 
 SECRET_KEY = secret_setting("DJANGO_SECRET_KEY", purpose="Django's signing key")
 
@@ -72,12 +51,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 API_VERSION = "0.1.0"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
+    *(f"django.contrib.{name}" for name in ("admin", "auth", "contenttypes", "sessions", "messages", "staticfiles")),
     "django.contrib.postgres",
     "core.apps.CoreConfig",  # before DRF and drf-spectacular: its templates override theirs
     "rest_framework",
@@ -92,6 +66,7 @@ INSTALLED_APPS = [
     "idempotency.apps.IdempotencyConfig",
     "webhooks.apps.WebhooksConfig",
     "resources.apps.ResourcesConfig",
+    "portal.apps.PortalConfig",
     "config.apps.ConfigConfig",  # the retention command and task, which name several apps
 ]
 
@@ -119,18 +94,13 @@ APPEND_SLASH = False  # §1.1: every route matches both ways; nothing redirects
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
-        "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-            ]
-        },
+        "BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [], "APP_DIRS": True,
+        "OPTIONS": {"context_processors": [
+            "django.template.context_processors.request", "django.contrib.auth.context_processors.auth",
+            "django.contrib.messages.context_processors.messages", "portal.nav.navigation",
+        ]},
     }
-]
+]  # fmt: skip
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -146,12 +116,9 @@ STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "var" / 
 STATIC_MANIFEST = not (EMBEDDED or TESTING)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if STATIC_MANIFEST
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
-}
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if STATIC_MANIFEST
+                    else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}  # fmt: skip
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("API_MAX_BODY_BYTES", default=256 * 1024)
 # Number of reverse proxies in front of gunicorn whose X-Forwarded-For entries are trusted (§5.6).
@@ -185,48 +152,24 @@ DATABASES = {
 # Short timeouts: a dead Redis must cost milliseconds, not seconds (§5.5).
 REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", default=0.25)
 
+_REDIS_TIMEOUTS = {"socket_timeout": REDIS_SOCKET_TIMEOUT, "socket_connect_timeout": REDIS_SOCKET_TIMEOUT}
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "apiservice:cache",
-        "OPTIONS": {
-            "socket_timeout": REDIS_SOCKET_TIMEOUT,
-            "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
-        },
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "apiservice:cache", "OPTIONS": _REDIS_TIMEOUTS,
     }
-}
+}  # fmt: skip
 
 # ---------------------------------------------------------------------- Celery
 
 
-def _celery_url(url: str) -> str:
-    # kombu names a Unix-socket Redis "redis+socket://"
-    return "redis+socket://" + url.removeprefix("unix://") if url.startswith("unix://") else url
-
-
-CELERY_BROKER_URL = _celery_url(REDIS_URL)
-CELERY_RESULT_BACKEND = _celery_url(REDIS_URL)
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_IGNORE_RESULT = True
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker reconnects for as long as the broker is away
+# kombu names a Unix-socket Redis "redis+socket://"
+CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL.replace("unix://", "redis+socket://", 1)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **BROKER_TRANSPORT_OPTIONS,
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", default=300),
-    "socket_connect_timeout": 0.5,
-    "socket_timeout": 5,
-    # Publishing (a request's enqueue, beat): one connection attempt, no retry.
-    "max_retries": 0,
-    # The worker reconnects 0.25 s, then every 0.5 s, after losing the broker (config.celery.BrokerConnection).
-    "interval_start": 0.25,
-    "interval_step": 0.25,
-    "interval_max": 0.5,
 }
-CELERY_TIMEZONE = "UTC"
-CELERY_BROKER_CONNECTION_TIMEOUT = 0.5
-CELERY_TASK_PUBLISH_RETRY = False  # a broker outage must not stall a request; the sweeper catches up
+# The rest of Celery's configuration is the same everywhere: config/celery.py.
 
 # ------------------------------------------------------------ REST framework
 
@@ -248,29 +191,10 @@ REST_FRAMEWORK = {
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S+00:00",
 }
 
-SPECTACULAR_SETTINGS = {
-    "TITLE": "apiservice",
-    "DESCRIPTION": (
-        "A sourcehut-style developer API: users, SSH and PGP keys, an audit log and "
-        "repositories; API keys and JWTs; Redis-backed rate limits; Ed25519-signed webhooks."
-    ),
-    "VERSION": API_VERSION,
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SCHEMA_PATH_PREFIX": "/api/v1",
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
-    # validatorUrl: no badge fetched from validator.swagger.io (§1.14: nothing from outside)
-    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "validatorUrl": None},
-    # "Authorize" runs the authorization-code flow with PKCE as the seeded public demo client.
-    "SWAGGER_UI_OAUTH2_CONFIG": {"usePkceWithAuthorizationCodeGrant": True, "clientId": "apiservice-docs"},
-    "ENUM_NAME_OVERRIDES": {"OAuthScopeEnum": "auth.scopes.ALL_SCOPES"},
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "core.schema.postprocess",
-        "core.schema_security.postprocess",  # open padlocks where a credential is optional
-    ],
-}
+SPECTACULAR_SETTINGS = spectacular_settings(
+    title="apiservice", version=API_VERSION, docs_client_id="apiservice-docs",
+    enum_name_overrides={"OAuthScopeEnum": "auth.scopes.ALL_SCOPES"},
+)  # fmt: skip
 
 # ------------------------------------------------------------------- security
 
@@ -288,95 +212,27 @@ SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 X_FRAME_OPTIONS = "DENY"
-# django-csp on every HTML page (core/csp.py; JSON goes out without it): scripts from
-# this origin or with the request's nonce, nothing inline otherwise, no framing, forms post
-# here only. A page widens it with django-csp's decorators (docs/conventions.md#pages).
-_CSP_REPORT_URI = env_str("CSP_REPORT_URI", default="")
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF, NONCE],  # the nonce only on a page that used request.csp_nonce
-        "style-src": [SELF],
-        "img-src": [SELF, "data:"],
-        "connect-src": [SELF],
-        "object-src": [NONE],
-        "base-uri": [NONE],
-        "frame-ancestors": [NONE],
-        "form-action": [SELF],
-        **({"report-uri": [_CSP_REPORT_URI]} if _CSP_REPORT_URI else {}),
-    }
-}
+# django-csp on every HTML page (core/csp.py; JSON goes out without it).
+CONTENT_SECURITY_POLICY = csp.policy(report_uri=env_str("CSP_REPORT_URI", default=""))
 
 # -------------------------------------------------------------------- logging
 
 # LOG_FORMAT=json: one JSON object per line (python-json-logger); text: timestamped lines.
 # Both carry the request id and mask credentials (core/logging.py, docs/operations.md).
-LOG_LEVEL = env_str("LOG_LEVEL", default="INFO")
-LOG_FORMAT = env_str("LOG_FORMAT", default="text")
-LOG_FORMATTERS = {
-    "text": {
-        "()": "core.logging.TextFormatter",
-        "fmt": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
-    },
-    "json": {"()": "core.logging.JsonFormatter", "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s"},
-}
-if LOG_FORMAT not in LOG_FORMATTERS:
-    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, got {LOG_FORMAT!r}")
 DEFAULT_EXCEPTION_REPORTER_FILTER = "core.logging.ExceptionReporterFilter"
 # Celery's lines about the sweep every WEBHOOK_SWEEP_INTERVAL seconds are DEBUG, not INFO.
 ROUTINE_TASKS = {"webhooks.tasks.deliveries_pump_task": {"sweep": True}}  # a task, and the kwargs of its routine runs
-ROUTINE_TASK_LOGGERS = ("celery.beat", "celery.worker.strategy", "celery.app.trace")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {
-        "request_id": {"()": "core.requestid.RequestIdFilter"},
-        "mask_secrets": {"()": "core.logging.MaskSecretsFilter"},
-        "routine_tasks": {"()": "core.logging.RoutineTaskFilter", "tasks": ROUTINE_TASKS},
-        "outage_responses": {"()": "core.logging.OutageResponseFilter"},
-    },
-    "formatters": {"default": LOG_FORMATTERS[LOG_FORMAT]},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "default",
-            "filters": ["request_id", "mask_secrets"],
-        },
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "django.request": {
-            "handlers": ["console"],
-            "level": "ERROR",
-            "propagate": False,
-            "filters": ["outage_responses"],
-        },
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "pgserver": {"level": "WARNING"},
-        # their DEBUG lines carry redirect URLs with authorization codes
-        "oauth2_provider": {"level": "INFO"},
-        "oauthlib": {"level": "INFO"},
-        **{name: {"filters": ["routine_tasks"]} for name in ROUTINE_TASK_LOGGERS},
-    },
-}
+LOGGING = logging_config(level=env_str("LOG_LEVEL", default="INFO"), format=env_str("LOG_FORMAT", default="text"),
+                         routine_tasks=ROUTINE_TASKS)  # fmt: skip
 
 # ----------------------------------------------------------------- operations
-# CORS for browser clients of /api/ (django-cors-headers): token-authenticated, so any
-# origin by default and never cookies; preflights are answered before credentials and rate
-# limits (CorsMiddleware sits above them).
+# CORS for browser clients of /api/ (django-cors-headers): any origin by default, never cookies.
 _CORS_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", default="*")
 CORS_ALLOW_ALL_ORIGINS = _CORS_ORIGINS == ["*"]
 CORS_ALLOWED_ORIGINS = [] if CORS_ALLOW_ALL_ORIGINS else _CORS_ORIGINS
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_CREDENTIALS = False
-CORS_ALLOW_HEADERS = (
-    "authorization", "content-type", "idempotency-key", "if-match", "if-none-match", "if-modified-since", "x-request-id",
-)  # fmt: skip
-CORS_EXPOSE_HEADERS = (
-    "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-RateLimit-ResetSeconds",
-    "X-RateLimit-Duration", "X-RateLimit-Scope", "RateLimit", "RateLimit-Policy", "Retry-After",
-    "Link", "ETag", "X-Request-ID", "Idempotent-Replayed", "WWW-Authenticate",
-)  # fmt: skip
+CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS = headers.CORS_REQUEST_HEADERS, headers.CORS_RESPONSE_HEADERS
 CORS_PREFLIGHT_MAX_AGE = env_int("CORS_PREFLIGHT_MAX_AGE", default=86400)
 
 # GET /metrics (Prometheus text): from these networks, or with "Authorization: Bearer <METRICS_TOKEN>".
@@ -387,82 +243,30 @@ METRICS_TOKEN = env_str("METRICS_TOKEN", default="")
 # credentials scrubbed (core/sentry.py).
 SENTRY_DSN = env_str("SENTRY_DSN", default="")
 if SENTRY_DSN:
-    from core.sentry import init_sentry
-
-    init_sentry(
-        dsn=SENTRY_DSN,
-        environment=env_str("SENTRY_ENVIRONMENT", default="production"),
-        release=f"apiservice@{API_VERSION}",
-        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
-    )
+    sentry.init_from_env(dsn=SENTRY_DSN, release=f"apiservice@{API_VERSION}")
 
 # ------------------------------------------------------------ credentials (§2)
 
-API_KEY_HMAC_KEY = secret_setting("API_KEY_HMAC_KEY", purpose="the keyed hash of API keys")
-API_AUTH: dict[str, Any] = {
-    "KEY_HMAC_KEY": API_KEY_HMAC_KEY,
-    "JWT_LIFETIME_SECONDS": env_int("JWT_LIFETIME_SECONDS", default=3600),
-}
-SIMPLE_JWT = {
-    "SIGNING_KEY": secret_setting("JWT_SIGNING_KEY", purpose="the signature of JWTs"),
-    "ALGORITHM": "HS256",
-    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=API_AUTH["JWT_LIFETIME_SECONDS"]),
-    "USER_ID_FIELD": "id",
-    "USER_ID_CLAIM": "user_id",
-    "UPDATE_LAST_LOGIN": False,
-    "AUTH_HEADER_TYPES": ("Bearer", "token"),
-}
+API_AUTH = auth_conf.from_env(key_hmac_key=secret_setting("API_KEY_HMAC_KEY", purpose="the keyed hash of API keys"))
+SIMPLE_JWT = auth_conf.simple_jwt(
+    signing_key=secret_setting("JWT_SIGNING_KEY", purpose="the signature of JWTs"),
+    lifetime_seconds=API_AUTH["JWT_LIFETIME_SECONDS"],
+)
 
 # ------------------------------------------------------------- rate limits (§5)
-# Per-scope policies "LIMIT/PERIOD_SECONDS+BURST": the defaults are in ratelimit/conf.py;
-# API_RATE_LIMITS holds only the scopes whose API_RATE_LIMIT_<SCOPE> env var is set.
-
+# Per-scope policies "LIMIT/PERIOD_SECONDS+BURST" (API_RATE_LIMIT_<SCOPE>; defaults in ratelimit/conf.py).
 API_RATE_LIMITS_ENABLED = env_bool("API_RATE_LIMITS_ENABLED", default=True)
-API_RATE_LIMITS: dict[str, str] = {
-    scope: policy
-    for scope, policy in {
-        "anonymous-read": env_str("API_RATE_LIMIT_ANONYMOUS_READ", default=""),
-        "anonymous-write": env_str("API_RATE_LIMIT_ANONYMOUS_WRITE", default=""),
-        "authenticated-read": env_str("API_RATE_LIMIT_AUTHENTICATED_READ", default=""),
-        "authenticated-write": env_str("API_RATE_LIMIT_AUTHENTICATED_WRITE", default=""),
-        "authenticate": env_str("API_RATE_LIMIT_AUTHENTICATE", default=""),
-        "apikey-create": env_str("API_RATE_LIMIT_APIKEY_CREATE", default=""),
-        "webhook-test": env_str("API_RATE_LIMIT_WEBHOOK_TEST", default=""),
-        "revalidation": env_str("API_RATE_LIMIT_REVALIDATION", default=""),
-    }.items()
-    if policy
-}
-# ------------------------------------------------------------- OAuth 2.0 (§2)
-# django-oauth-toolkit: authorization code + PKCE (S256 only), rotating refresh tokens,
-# tokens stored as SHA-256 checksums only (auth/oauth/, docs/authentication.md).
+API_RATE_LIMITS = ratelimit_conf.from_env()
 
+# ------------------------------------------------------------- OAuth 2.0 (§2)
+# django-oauth-toolkit (auth/conf.py, docs/authentication.md); plain-http redirect URIs only on a
+# local stack, with DJANGO_DEBUG, or where an operator allows them (RFC 9700 §2.1 asks for https).
 LOGIN_URL = "/login"
-# Plain-http redirect URIs (RFC 8252 loopback callbacks of native apps, Swagger UI on a local
-# stack): allowed on the embedded local stack and with DJANGO_DEBUG, refused in production
-# unless an operator allows them (RFC 9700 §2.1 asks for https).
+PORTAL = portal_conf.from_env()  # the account portal (portal/conf.py, docs/portal.md)
 OAUTH_HTTP_REDIRECT_URIS = env_bool("OAUTH_HTTP_REDIRECT_URIS", default=DEBUG or EMBEDDED)
-OAUTH2_PROVIDER: dict[str, Any] = {
-    "SCOPES_BACKEND_CLASS": "auth.oauth.scopes.ApiScopes",
-    "OAUTH2_VALIDATOR_CLASS": "auth.oauth.validator.Validator",
-    "ACCESS_TOKEN_GENERATOR": "auth.oauth.tokens.access_token_text",
-    "REFRESH_TOKEN_GENERATOR": "auth.oauth.tokens.refresh_token_text",
-    "ACCESS_TOKEN_EXPIRE_SECONDS": API_AUTH["JWT_LIFETIME_SECONDS"],
-    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
-    "PKCE_REQUIRED": True,
-    "ROTATE_REFRESH_TOKEN": True,
-    "REFRESH_TOKEN_REUSE_PROTECTION": True,
-    # urn: only the OOB URI (auth/oauth/serializers.py); http only where OAUTH_HTTP_REDIRECT_URIS allows it
-    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https", "urn"] if OAUTH_HTTP_REDIRECT_URIS else ["https", "urn"],
-    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
-    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
-    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
-    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
-    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,  # never an access token in a query string
-    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,  # RFC 9207: the redirect names its issuer
-    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
-    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
-    "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post", "none"],
-}
+OAUTH2_PROVIDER = auth_conf.oauth2_provider(
+    lifetime_seconds=API_AUTH["JWT_LIFETIME_SECONDS"], http_redirect_uris=OAUTH_HTTP_REDIRECT_URIS
+)
 
 # django-ratelimit guards the admin login (a plain Django view) on the Redis cache.
 ADMIN_LOGIN_RATE = env_str("ADMIN_LOGIN_RATE", default="10/m")
@@ -485,20 +289,7 @@ RETENTION = {
 WEBHOOK_SIGNING_KEYS = env_str("WEBHOOK_SIGNING_KEYS", default="") or (
     (embedded.read_secret(VAR_DIR, embedded.WEBHOOK_SIGNING_KEYS) or "") if EMBEDDED else ""
 )
-WEBHOOKS: dict[str, Any] = {
-    "SIGNING_KEYS": WEBHOOK_SIGNING_KEYS,
-    "ALLOWED_NETWORKS": env_str("WEBHOOK_ALLOWED_NETWORKS", default=""),
-    "RETRY_SCHEDULE": env_int_list("WEBHOOK_RETRY_SCHEDULE", default="5,300,1800,7200,18000,36000,36000"),
-    "DISABLE_AFTER_FAILURES": env_int("WEBHOOK_DISABLE_AFTER_FAILURES", default=5),
-    "CONNECT_TIMEOUT": env_float("WEBHOOK_CONNECT_TIMEOUT", default=5.0),
-    "TOTAL_TIMEOUT": env_float("WEBHOOK_TOTAL_TIMEOUT", default=15.0),
-    "SWEEP_INTERVAL": env_int("WEBHOOK_SWEEP_INTERVAL", default=15),
-    "LEASE_SECONDS": env_int("WEBHOOK_LEASE_SECONDS", default=60),
-    "MAX_IN_FLIGHT": env_int("WEBHOOK_MAX_IN_FLIGHT", default=100),
-    "MAX_IN_FLIGHT_PER_ORIGIN": env_int("WEBHOOK_MAX_IN_FLIGHT_PER_ORIGIN", default=4),
-    "BREAKER_THRESHOLD": env_int("WEBHOOK_BREAKER_THRESHOLD", default=3),
-    "PUMP_SECONDS": env_int("WEBHOOK_PUMP_SECONDS", default=60),
-}
+WEBHOOKS = webhooks_conf.from_env(signing_keys=WEBHOOK_SIGNING_KEYS)
 CELERY_BEAT_SCHEDULE = {
     "webhooks-sweep": {
         "task": "webhooks.tasks.deliveries_pump_task",

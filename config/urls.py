@@ -58,6 +58,7 @@ urlpatterns = [
     path("favicon.ico", favicon),
     re_path(r"^api/v1/?$", ApiRootView.as_view(), name="api-root"),
     path("admin/", admin.site.urls),
+    path("", include("portal.urls")),  # /settings/..., the account portal
     path("", include("auth.oauth.urls")),  # /authorize, /login, /logout, /.well-known/oauth-authorization-server
     route("metrics", metrics_view, "metrics"),  # Prometheus; loopback or METRICS_TOKEN only (docs/operations.md)
 ]

@@ -122,7 +122,8 @@ class ApiContext:
     route: Route | None  # None: no route matched (the answer will be a 404)
     credential: Credential | None = None
     user: Any = None  # the credential's user (a row, or a stand-in built from a token's claims)
-    auth_error: str | None = None  # why a presented credential was refused (the answer will be a 401)
+    auth_error: str | None = None  # why a presented credential was refused (the answer: auth_status)
+    auth_status: int = 401
     limit: Limit | None = None
     authorized: bool = False  # the route's credential and scope checks passed
 

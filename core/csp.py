@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from csp.constants import UNSAFE_INLINE
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.http import HttpRequest, HttpResponseBase
-from rest_framework.renderers import BrowsableAPIRenderer
 
 
 def is_html(response: HttpResponseBase) -> bool:
@@ -40,10 +39,30 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
     ) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
-        if isinstance(getattr(response, "accepted_renderer", None), BrowsableAPIRenderer):
+        if getattr(getattr(response, "accepted_renderer", None), "format", None) == "api":  # DRF's browsable page
             # DRF's own templates for these pages set inline style attributes (and Pygments'
             # <style>); their scripts are files, so script-src stays strict.
             update: dict[str, Any] = dict(parts.update or {})
             update["style-src"] = [*update.get("style-src", []), UNSAFE_INLINE]
             parts.update = update
         return parts
+
+
+def policy(*, report_uri: str = "") -> dict[str, Any]:
+    """``settings.CONTENT_SECURITY_POLICY``: scripts from this origin or with the request's nonce,
+    nothing inline otherwise, no framing, forms post here only. A page widens it with
+    django-csp's decorators (docs/conventions.md#pages); ``report_uri``: ``CSP_REPORT_URI``."""
+    return {
+        "DIRECTIVES": {
+            "default-src": [SELF],
+            "script-src": [SELF, NONCE],  # the nonce only on a page that used request.csp_nonce
+            "style-src": [SELF],
+            "img-src": [SELF, "data:"],
+            "connect-src": [SELF],
+            "object-src": [NONE],
+            "base-uri": [NONE],
+            "frame-ancestors": [NONE],
+            "form-action": [SELF],
+            **({"report-uri": [report_uri]} if report_uri else {}),
+        }
+    }

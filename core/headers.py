@@ -65,3 +65,15 @@ def meta_key(name: str) -> str:
     'HTTP_IF_NONE_MATCH'
     """
     return "HTTP_" + name.upper().replace("-", "_")
+
+
+# CORS (django-cors-headers, docs/operations.md#cors): what a browser script may send to /api/ ...
+CORS_REQUEST_HEADERS = tuple(
+    name.lower()
+    for name in (AUTHORIZATION, CONTENT_TYPE, IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH, IF_MODIFIED_SINCE, REQUEST_ID)
+)
+# ... and which response headers it may read
+CORS_RESPONSE_HEADERS = (
+    RATELIMIT_LIMIT, RATELIMIT_REMAINING, RATELIMIT_RESET, RATELIMIT_RESET_SECONDS, RATELIMIT_DURATION, RATELIMIT_SCOPE,
+    IETF_RATELIMIT, IETF_RATELIMIT_POLICY, RETRY_AFTER, LINK, ETAG, REQUEST_ID, IDEMPOTENT_REPLAYED, WWW_AUTHENTICATE,
+)  # fmt: skip

@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from pythonjsonlogger.json import JsonFormatter as BaseJsonFormatter
 
@@ -237,3 +238,48 @@ class ExceptionReporterFilter(SafeExceptionReporterFilter):  # type: ignore[misc
             if name in meta:
                 meta[name] = self.cleansed_substitute
         return meta
+
+
+FORMATTERS = {
+    "text": {
+        "()": "core.logging.TextFormatter",
+        "fmt": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+    },
+    "json": {"()": "core.logging.JsonFormatter", "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s"},
+}
+# Celery's lines about routine scheduled runs, which RoutineTaskFilter demotes to DEBUG
+ROUTINE_TASK_LOGGERS = ("celery.beat", "celery.worker.strategy", "celery.app.trace")
+
+
+def logging_config(*, level: str, format: str, routine_tasks: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """``settings.LOGGING``: every line through one console handler with the request id and
+    credential masking; ``format`` is ``text`` or ``json`` (``LOG_FORMAT``); ``routine_tasks``
+    names the tasks (and the kwargs of their routine runs) whose Celery lines are DEBUG."""
+    if format not in FORMATTERS:
+        raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, got {format!r}")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            "request_id": {"()": "core.requestid.RequestIdFilter"},
+            "mask_secrets": {"()": "core.logging.MaskSecretsFilter"},
+            "routine_tasks": {"()": "core.logging.RoutineTaskFilter", "tasks": routine_tasks},
+            "outage_responses": {"()": "core.logging.OutageResponseFilter"},
+        },
+        "formatters": {"default": FORMATTERS[format]},
+        "handlers": {
+            "console": {"class": "logging.StreamHandler", "formatter": "default", "filters": ["request_id", "mask_secrets"]},
+        },
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            "django.request": {
+                "handlers": ["console"], "level": "ERROR", "propagate": False, "filters": ["outage_responses"],
+            },
+            "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            "pgserver": {"level": "WARNING"},
+            # their DEBUG lines carry redirect URLs with authorization codes
+            "oauth2_provider": {"level": "INFO"},
+            "oauthlib": {"level": "INFO"},
+            **{name: {"filters": ["routine_tasks"]} for name in ROUTINE_TASK_LOGGERS},
+        },
+    }  # fmt: skip

@@ -59,12 +59,17 @@ def multiprocess() -> bool:
 _rate_limit_child = cache(RATE_LIMIT_DECISIONS.labels)
 _request_child = cache(HTTP_REQUESTS.labels)
 _latency_child = cache(HTTP_LATENCY.labels)
+def _clear_children() -> None:
+    for child in (_rate_limit_child, _request_child, _latency_child):
+        child.cache_clear()
+
+
 caches.register(
     "metric-children",
     holds="the labelled children of the request and rate-limit metrics",
     bound="one per label set: route names x methods x statuses, scopes x outcomes",
     invalidation="none needed: a child is the same object for the process's life",
-    clear=lambda: [child.cache_clear() for child in (_rate_limit_child, _request_child, _latency_child)] and None,
+    clear=_clear_children,
 )
 
 

@@ -86,3 +86,15 @@ def init_sentry(*, dsn: str, environment: str, release: str, traces_sample_rate:
         before_send_transaction=scrub_event,  # type: ignore[arg-type]
         integrations=[DjangoIntegration(), CeleryIntegration()],
     )
+
+
+def init_from_env(*, dsn: str, release: str) -> None:
+    """:func:`init_sentry` with ``SENTRY_ENVIRONMENT`` and ``SENTRY_TRACES_SAMPLE_RATE``."""
+    from core.env import env_float, env_str
+
+    init_sentry(
+        dsn=dsn,
+        environment=env_str("SENTRY_ENVIRONMENT", default="production"),
+        release=release,
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from core.conf import AppSettings
+from core.env import env_str
 from ratelimit.policy import Policy, PolicyError, parse_policy
 
 ANONYMOUS_READ = "anonymous-read"
@@ -79,3 +80,9 @@ def scopes() -> dict[str, Scope]:
 
 def enabled() -> bool:
     return bool(getattr(settings, "API_RATE_LIMITS_ENABLED", True))
+
+
+def from_env() -> dict[str, str]:
+    """``settings.API_RATE_LIMITS``: the scopes whose ``API_RATE_LIMIT_<SCOPE>`` variable is set."""
+    configured = {name: env_str(env_name(name), default="") for name in DEFAULTS}
+    return {name: policy for name, policy in configured.items() if policy}

@@ -241,7 +241,7 @@ def service_env(**extra: str) -> dict[str, str]:
         "DJANGO_DEBUG": "0",
         # The same secrets as this process, so keys and tokens made here verify there.
         "DJANGO_SECRET_KEY": str(settings.SECRET_KEY),
-        "API_KEY_HMAC_KEY": str(settings.API_KEY_HMAC_KEY),
+        "API_KEY_HMAC_KEY": str(settings.API_AUTH["KEY_HMAC_KEY"]),
         "JWT_SIGNING_KEY": str(settings.SIMPLE_JWT["SIGNING_KEY"]),
         "WEBHOOK_SIGNING_KEYS": str(settings.WEBHOOKS["SIGNING_KEYS"]),
         "APISERVICE_TESTING": "1",

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
 from core.conf import AppSettings
+from core.env import env_float, env_int, env_int_list, env_str
 from webhooks.ssrf import Network, parse_networks
 
 
@@ -46,3 +48,25 @@ class WebhookSettings:
 
 
 webhook_settings = AppSettings("WEBHOOKS", WebhookSettings)
+
+
+def from_env(*, signing_keys: str) -> dict[str, Any]:
+    """``settings.WEBHOOKS`` from the environment; ``signing_keys`` is the wiring's (in embedded
+    mode the local key, else ``WEBHOOK_SIGNING_KEYS``)."""
+    defaults = WebhookSettings()
+    return {
+        "SIGNING_KEYS": signing_keys,
+        "ALLOWED_NETWORKS": env_str("WEBHOOK_ALLOWED_NETWORKS", default=""),
+        "RETRY_SCHEDULE": env_int_list("WEBHOOK_RETRY_SCHEDULE", default=",".join(map(str, defaults.RETRY_SCHEDULE))),
+        "DISABLE_AFTER_FAILURES": env_int("WEBHOOK_DISABLE_AFTER_FAILURES", default=defaults.DISABLE_AFTER_FAILURES),
+        "CONNECT_TIMEOUT": env_float("WEBHOOK_CONNECT_TIMEOUT", default=defaults.CONNECT_TIMEOUT),
+        "TOTAL_TIMEOUT": env_float("WEBHOOK_TOTAL_TIMEOUT", default=defaults.TOTAL_TIMEOUT),
+        "SWEEP_INTERVAL": env_int("WEBHOOK_SWEEP_INTERVAL", default=defaults.SWEEP_INTERVAL),
+        "LEASE_SECONDS": env_int("WEBHOOK_LEASE_SECONDS", default=defaults.LEASE_SECONDS),
+        "MAX_IN_FLIGHT": env_int("WEBHOOK_MAX_IN_FLIGHT", default=defaults.MAX_IN_FLIGHT),
+        "MAX_IN_FLIGHT_PER_ORIGIN": env_int(
+            "WEBHOOK_MAX_IN_FLIGHT_PER_ORIGIN", default=defaults.MAX_IN_FLIGHT_PER_ORIGIN
+        ),
+        "BREAKER_THRESHOLD": env_int("WEBHOOK_BREAKER_THRESHOLD", default=defaults.BREAKER_THRESHOLD),
+        "PUMP_SECONDS": env_int("WEBHOOK_PUMP_SECONDS", default=defaults.PUMP_SECONDS),
+    }

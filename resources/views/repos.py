@@ -20,7 +20,7 @@ from resources.services import repos
 from resources.views.common import caller_id, user_id_or_404
 
 
-def found(row: dict[str, Any] | None) -> dict[str, Any]:
+def found(row: dict[str, Any] | Repository | None) -> dict[str, Any] | Repository:
     if row is None:
         raise Http404
     return row

@@ -17,12 +17,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LAYERS = {
-    "core": 0, "accounts": 1, "auth": 2, "ratelimit": 2, "idempotency": 2, "webhooks": 3, "resources": 4,
+    "core": 0, "accounts": 1, "auth": 2, "ratelimit": 2, "idempotency": 2, "webhooks": 3, "resources": 4, "portal": 5,
     "config": 9, "devstack": -1, "devstack.run": 10,
 }  # fmt: skip
 APPS = sorted(LAYERS, key=len, reverse=True)
 DOTTED = re.compile(
-    r"^(?:config|core|accounts|auth|ratelimit|idempotency|webhooks|resources|devstack)(?:\.[A-Za-z_]\w*)+$"
+    r"^(?:config|core|accounts|auth|ratelimit|idempotency|webhooks|resources|portal|devstack)(?:\.[A-Za-z_]\w*)+$"
 )
 
 

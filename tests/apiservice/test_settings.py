@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import database_config
+from core.env import database_config
 from devstack import embedded
 from tests.conftest import ROOT, service_env
 
@@ -81,6 +81,19 @@ def test_importing_the_settings_starts_and_writes_nothing(var_dir, tmp_path):
     assert f"DATABASE {var_dir / 'pg'} apiservice" in lines
     assert f"REDIS unix://{var_dir / 'redis' / 'redis.sock'}" in lines
     assert f"WEBHOOKS local-1:{'A' * 43}=" in lines
+
+
+def test_importing_the_settings_reads_no_setting_of_a_library_too_early(var_dir):
+    """The apps' ``from_env()`` helpers the settings call import nothing that reads settings at
+    import time (DRF's renderers read ``REST_FRAMEWORK`` on import: done while the settings
+    module is half-loaded, DRF would keep its defaults for good)."""
+    code = (
+        "import sys, config.settings; from django.conf import settings; "
+        "print(settings.configured, 'rest_framework.settings' in sys.modules, 'rest_framework.renderers' in sys.modules)"
+    )
+    result = import_settings(code, APISERVICE_VAR_DIR=str(var_dir))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False", "False"]
 
 
 def test_embedded_settings_without_local_secrets_say_how_to_start(tmp_path):

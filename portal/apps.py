@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    """The account portal (layer 5): people's own pages, on the same services as the API."""
+
+    name = "portal"
+    label = "portal"
+    verbose_name = "Account portal"
