@@ -8,7 +8,7 @@ serializer instance and builds each row as a plain dict, with DRF's semantics: a
 ``None`` where the field allows null, ``DATETIME_FORMAT`` is honoured (the shortcut is
 taken only for the service's UTC format). The OpenAPI schema still comes from the
 declared fields, so the document and the output cannot drift;
-``tests/apiservice/test_fast.py`` compares every subclass with DRF's own output.
+``tests/core/test_fast.py`` compares every subclass with DRF's own output.
 
 Rows may be model instances or the flat dicts of ``.values()``: a field's source
 ``owner.username`` is read as ``row["owner__username"]``, so list views can skip model

@@ -62,7 +62,7 @@ class JSONRenderer(renderers.JSONRenderer):
         The same compact separators, UTF-8 output and U+2028/U+2029 escapes as DRF's
         renderer; values orjson does not know (lazy strings, Decimals, querysets) go through
         DRF's own encoder, and an ``indent`` asked for in ``Accept`` takes DRF's path
-        (``tests/apiservice/test_renderers.py``). One difference: orjson writes a NaN as
+        (``tests/core/test_renderers.py``). One difference: orjson writes a NaN as
         ``null`` where DRF's strict renderer raises; no value this API renders can be NaN.
         """
         data = filtered(data, renderer_context)

@@ -363,7 +363,8 @@ def api_key(make_key):
 
 @pytest.fixture
 def auth_headers(api_key):
-    """Test-client keyword arguments presenting ``api_key`` as ``Bearer``."""
+    """Alice's headers: test-client keyword arguments presenting ``api_key`` (every scope) as
+    ``Bearer``. The one fixture for them; ``headers_for(user, scopes)`` makes any other."""
     return {"HTTP_AUTHORIZATION": f"Bearer {api_key.secret}"}
 
 

@@ -10,10 +10,5 @@ def fixture(name: str) -> str:
 
 
 @pytest.fixture
-def alice(user, headers_for):
-    return headers_for(user)
-
-
-@pytest.fixture
 def bob(other_user, headers_for):
     return headers_for(other_user)

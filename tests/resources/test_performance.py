@@ -1,6 +1,6 @@
 """Performance by construction: constant queries per page, whatever its size or depth.
 
-(That the fast read path equals DRF's own output is tests/apiservice/test_fast.py.)"""
+(That the fast read path equals DRF's own output is tests/core/test_fast.py.)"""
 
 import pytest
 
@@ -31,20 +31,20 @@ def many(user):
         "/api/v1/user/audit-log",
     ],
 )
-def test_list_queries_do_not_grow_with_page_size(api_client, many, alice, django_assert_max_num_queries, path):
-    api_client.get(path + "?per_page=1", **alice)  # key last_used written once a minute: not part of the count
+def test_list_queries_do_not_grow_with_page_size(api_client, many, auth_headers, django_assert_max_num_queries, path):
+    api_client.get(path + "?per_page=1", **auth_headers)  # key last_used written once a minute: not part of the count
     counts = []
     for per_page in (1, 100):
         with django_assert_max_num_queries(4) as captured:
-            assert api_client.get(f"{path}?per_page={per_page}", **alice).status_code == 200
+            assert api_client.get(f"{path}?per_page={per_page}", **auth_headers).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
 
 
-def test_walking_120_repositories_by_next_sees_each_once(api_client, many, alice):
+def test_walking_120_repositories_by_next_sees_each_once(api_client, many, auth_headers):
     seen, start = [], None
     while True:
-        body = api_client.get("/api/v1/repos?per_page=13" + (f"&start={start}" if start else ""), **alice).json()
+        body = api_client.get("/api/v1/repos?per_page=13" + (f"&start={start}" if start else ""), **auth_headers).json()
         seen += [row["id"] for row in body["results"]]
         start = body["next"]
         if start is None:
@@ -53,10 +53,10 @@ def test_walking_120_repositories_by_next_sees_each_once(api_client, many, alice
     assert seen == sorted(seen, reverse=True)
 
 
-def test_the_values_list_path_renders_what_the_model_path_renders(api_client, alice, user):
+def test_the_values_list_path_renders_what_the_model_path_renders(api_client, auth_headers, user):
     for name in ("a", "b"):
-        api_client.post("/api/v1/repos", {"name": name, "description": f"d-{name}"}, format="json", **alice)
-    listed = api_client.get("/api/v1/repos", **alice).json()["results"]
+        api_client.post("/api/v1/repos", {"name": name, "description": f"d-{name}"}, format="json", **auth_headers)
+    listed = api_client.get("/api/v1/repos", **auth_headers).json()["results"]
     expected = s.RepositorySerializer(Repository.objects.filter(owner=user).order_by("-id"), many=True).data
     assert listed == expected
     assert api_client.get("/api/v1/~alice/repos").json()["results"] == expected

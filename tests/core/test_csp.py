@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from csp import middleware as csp_middleware
 
-from tests.apiservice.test_settings import PRODUCTION, import_settings
+from tests.config.test_settings import PRODUCTION, import_settings
 
 pytestmark = pytest.mark.django_db
 

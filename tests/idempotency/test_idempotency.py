@@ -19,24 +19,19 @@ from webhooks.models import Delivery, Event, Subscription
 KEY = "5c0e8e0e-40d5-43e8-bc93-6894a57f9324"
 
 
-@pytest.fixture
-def auth(api_key):
-    return {"HTTP_AUTHORIZATION": f"token {api_key.secret}"}
-
-
-def post_repo(api_client, auth, body=None, key=KEY, path="/api/v1/repos", **extra):
+def post_repo(api_client, auth_headers, body=None, key=KEY, path="/api/v1/repos", **extra):
     body = {"name": "hello", "description": "first"} if body is None else body
-    return api_client.post(path, body, format="json", HTTP_IDEMPOTENCY_KEY=key, **auth, **extra)
+    return api_client.post(path, body, format="json", HTTP_IDEMPOTENCY_KEY=key, **auth_headers, **extra)
 
 
 @pytest.mark.django_db
 class TestReplay:
-    def test_replay_returns_the_first_answer_and_changes_nothing(self, api_client, auth, user):
+    def test_replay_returns_the_first_answer_and_changes_nothing(self, api_client, auth_headers, user):
         Subscription.objects.create(user=user, url="https://hooks.example.org/in", events=["repo:create"])
-        first = post_repo(api_client, auth)
+        first = post_repo(api_client, auth_headers)
         assert first.status_code == 201 and h.IDEMPOTENT_REPLAYED not in first
 
-        again = post_repo(api_client, auth)
+        again = post_repo(api_client, auth_headers)
         assert again.status_code == 201
         assert again[h.IDEMPOTENT_REPLAYED] == "true"
         assert again.content == first.content and again["Content-Type"] == first["Content-Type"]
@@ -45,7 +40,7 @@ class TestReplay:
         # The same request in another spelling: the other slash form, JSON re-encoded.
         raw = '{ "description": "first",  "name": "hello" }'
         respelled = api_client.post(
-            "/api/v1/repos/", raw, content_type="application/json", HTTP_IDEMPOTENCY_KEY=KEY, **auth
+            "/api/v1/repos/", raw, content_type="application/json", HTTP_IDEMPOTENCY_KEY=KEY, **auth_headers
         )
         assert respelled.status_code == 201 and respelled[h.IDEMPOTENT_REPLAYED] == "true"
 
@@ -54,20 +49,20 @@ class TestReplay:
         assert Delivery.objects.filter(event_name="repo:create").count() == 1
         assert IdempotencyRecord.objects.count() == 1
 
-    def test_an_empty_answer_is_replayed_empty(self, api_client, auth, user):
-        post_repo(api_client, auth)
-        first = api_client.delete("/api/v1/repos/hello", HTTP_IDEMPOTENCY_KEY="del-1", **auth)
-        again = api_client.delete("/api/v1/repos/hello", HTTP_IDEMPOTENCY_KEY="del-1", **auth)
+    def test_an_empty_answer_is_replayed_empty(self, api_client, auth_headers, user):
+        post_repo(api_client, auth_headers)
+        first = api_client.delete("/api/v1/repos/hello", HTTP_IDEMPOTENCY_KEY="del-1", **auth_headers)
+        again = api_client.delete("/api/v1/repos/hello", HTTP_IDEMPOTENCY_KEY="del-1", **auth_headers)
         assert first.status_code == again.status_code == 204
         assert again.content == b"" and again[h.IDEMPOTENT_REPLAYED] == "true"
-        assert api_client.delete("/api/v1/repos/hello", **auth).status_code == 404  # without a key: it is gone
+        assert api_client.delete("/api/v1/repos/hello", **auth_headers).status_code == 404  # without a key: it is gone
 
-    def test_a_different_body_or_route_is_422(self, api_client, auth, user):
-        assert post_repo(api_client, auth).status_code == 201
-        other_body = post_repo(api_client, auth, {"name": "other"})
+    def test_a_different_body_or_route_is_422(self, api_client, auth_headers, user):
+        assert post_repo(api_client, auth_headers).status_code == 201
+        other_body = post_repo(api_client, auth_headers, {"name": "other"})
         other_route = api_client.put(
             "/api/v1/repos/hello", {"name": "hello", "description": "first"}, format="json",
-            HTTP_IDEMPOTENCY_KEY=KEY, **auth,
+            HTTP_IDEMPOTENCY_KEY=KEY, **auth_headers,
         )  # fmt: skip
         for response in (other_body, other_route):
             assert response.status_code == 422
@@ -79,23 +74,23 @@ class TestReplay:
             ]
         assert list(Repository.objects.values_list("name", "description")) == [("hello", "first")]
 
-    def test_keys_belong_to_the_user(self, api_client, auth, other_user, headers_for):
-        mine = post_repo(api_client, auth)
+    def test_keys_belong_to_the_user(self, api_client, auth_headers, other_user, headers_for):
+        mine = post_repo(api_client, auth_headers)
         theirs = post_repo(api_client, headers_for(other_user))
         assert theirs.status_code == 201 and h.IDEMPOTENT_REPLAYED not in theirs
         assert theirs.json()["id"] != mine.json()["id"]
 
-    def test_errors_are_not_stored_so_a_retry_runs_again(self, api_client, auth):
-        bad = post_repo(api_client, auth, {"name": "a b"})
+    def test_errors_are_not_stored_so_a_retry_runs_again(self, api_client, auth_headers):
+        bad = post_repo(api_client, auth_headers, {"name": "a b"})
         assert bad.status_code == 400 and IdempotencyRecord.objects.count() == 0
-        assert post_repo(api_client, auth, {"name": "fixed"}).status_code == 201
+        assert post_repo(api_client, auth_headers, {"name": "fixed"}).status_code == 201
 
     @pytest.mark.parametrize(
         ("key", "status"),
         [("k" * 255, 201), ('"' + "q" * 255 + '"', 201), ("k" * 256, 400), ("", 400), ("tab\tkey", 400)],
     )
-    def test_key_syntax(self, api_client, auth, key, status):
-        response = post_repo(api_client, auth, key=key)
+    def test_key_syntax(self, api_client, auth_headers, key, status):
+        response = post_repo(api_client, auth_headers, key=key)
         assert response.status_code == status
         if status == 400:
             assert response.json()["errors"][0]["field"] == "Idempotency-Key"
@@ -109,31 +104,39 @@ class TestReplay:
             assert response.status_code == 200 and h.IDEMPOTENT_REPLAYED not in response
         assert not IdempotencyRecord.objects.exists()
 
-    def test_a_retried_put_replays_rather_than_failing_its_stale_if_match(self, api_client, auth):
-        post_repo(api_client, auth)
-        etag = api_client.get("/api/v1/repos/hello", **auth)[h.ETAG]
+    def test_a_retried_put_replays_rather_than_failing_its_stale_if_match(self, api_client, auth_headers):
+        post_repo(api_client, auth_headers)
+        etag = api_client.get("/api/v1/repos/hello", **auth_headers)[h.ETAG]
 
         def put():
             return api_client.put(
                 "/api/v1/repos/hello", {"description": "second"}, format="json",
-                HTTP_IF_MATCH=etag, HTTP_IDEMPOTENCY_KEY="put-1", **auth,
+                HTTP_IF_MATCH=etag, HTTP_IDEMPOTENCY_KEY="put-1", **auth_headers,
             )  # fmt: skip
 
         assert put().status_code == 200
         assert put()[h.IDEMPOTENT_REPLAYED] == "true"
 
-    def test_replays_are_still_rate_limited(self, api_client, auth, rate_limits):
+    def test_replays_are_still_rate_limited(self, api_client, auth_headers, rate_limits):
         rate_limits(authenticated_write="2/3600+0")
-        assert post_repo(api_client, auth).status_code == 201
-        assert post_repo(api_client, auth).status_code == 201
-        assert post_repo(api_client, auth).status_code == 429
+        assert post_repo(api_client, auth_headers).status_code == 201
+        assert post_repo(api_client, auth_headers).status_code == 201
+        assert post_repo(api_client, auth_headers).status_code == 429
 
-    def test_the_stored_answer_keeps_no_secret_in_the_clear(self, api_client, auth):
+    def test_the_stored_answer_keeps_no_secret_in_the_clear(self, api_client, auth_headers):
         first = api_client.post(
-            "/api/v1/keys", {"name": "ci", "scopes": ["repos:read"]}, format="json", HTTP_IDEMPOTENCY_KEY=KEY, **auth
+            "/api/v1/keys",
+            {"name": "ci", "scopes": ["repos:read"]},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY=KEY,
+            **auth_headers,
         )
         again = api_client.post(
-            "/api/v1/keys", {"name": "ci", "scopes": ["repos:read"]}, format="json", HTTP_IDEMPOTENCY_KEY=KEY, **auth
+            "/api/v1/keys",
+            {"name": "ci", "scopes": ["repos:read"]},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY=KEY,
+            **auth_headers,
         )
         secret = first.json()["key"]
         assert first.status_code == again.status_code == 201 and again.json()["key"] == secret
@@ -145,26 +148,26 @@ class TestReplay:
 
 @pytest.mark.django_db
 class TestRetention:
-    def test_an_answer_expires_after_the_retention_window(self, api_client, auth):
+    def test_an_answer_expires_after_the_retention_window(self, api_client, auth_headers):
         body = {"name": "ci", "scopes": ["repos:read"]}
-        first = api_client.post("/api/v1/keys", body, format="json", HTTP_IDEMPOTENCY_KEY=KEY, **auth)
+        first = api_client.post("/api/v1/keys", body, format="json", HTTP_IDEMPOTENCY_KEY=KEY, **auth_headers)
         IdempotencyRecord.objects.update(created=timezone.now() - RETENTION + timedelta(minutes=1))
-        assert api_client.post("/api/v1/keys", body, format="json", HTTP_IDEMPOTENCY_KEY=KEY, **auth)[
+        assert api_client.post("/api/v1/keys", body, format="json", HTTP_IDEMPOTENCY_KEY=KEY, **auth_headers)[
             h.IDEMPOTENT_REPLAYED
         ] == "true"  # fmt: skip
 
         IdempotencyRecord.objects.update(created=timezone.now() - RETENTION - timedelta(minutes=1))
-        later = api_client.post("/api/v1/keys", body, format="json", HTTP_IDEMPOTENCY_KEY=KEY, **auth)
+        later = api_client.post("/api/v1/keys", body, format="json", HTTP_IDEMPOTENCY_KEY=KEY, **auth_headers)
         assert later.status_code == 201 and h.IDEMPOTENT_REPLAYED not in later
         assert later.json()["key"] != first.json()["key"]
         assert ApiKey.objects.filter(name="ci").count() == 2
         assert IdempotencyRecord.objects.count() == 1  # the expired answer was replaced
 
-    def test_prune_removes_old_answers_in_batches(self, api_client, auth):
+    def test_prune_removes_old_answers_in_batches(self, api_client, auth_headers):
         for name in ("a", "b", "c"):
-            post_repo(api_client, auth, {"name": name}, key=f"old-{name}")
+            post_repo(api_client, auth_headers, {"name": name}, key=f"old-{name}")
         IdempotencyRecord.objects.update(created=timezone.now() - timedelta(hours=30))
-        post_repo(api_client, auth, {"name": "new"}, key="new")
+        post_repo(api_client, auth_headers, {"name": "new"}, key="new")
         assert idempotency_prune(older_than=RETENTION, batch_size=2) == 3
         assert list(IdempotencyRecord.objects.values_list("path", flat=True)) == ["/api/v1/repos"]
         assert idempotency_prune(older_than=RETENTION) == 0

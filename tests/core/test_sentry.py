@@ -101,7 +101,7 @@ environ = {{"PATH_INFO": "/api/v1/test-boom", "QUERY_STRING": "apiKey={KEY}", "H
            "HTTP_AUTHORIZATION": "token {secret}", "HTTP_X_REQUEST_ID": "s-1"}}
 wsgiref.util.setup_testing_defaults(environ)
 statuses = []
-with override_settings(ROOT_URLCONF="tests.apiservice.urls", API_RATE_LIMITS_ENABLED=False):
+with override_settings(ROOT_URLCONF="tests.core.urls", API_RATE_LIMITS_ENABLED=False):
     b"".join(app(environ, lambda status, headers, exc_info=None: statuses.append(status)))
 print(statuses[0])
 sentry_sdk.flush(5)

@@ -57,7 +57,7 @@ def test_a_missing_or_bad_id_is_replaced_by_a_new_one_per_request(client):
 
 
 @pytest.mark.django_db
-@pytest.mark.urls("tests.apiservice.urls")
+@pytest.mark.urls("tests.core.urls")
 @pytest.mark.parametrize("path", ["/api/v1/test-boom", "/api/v1/test-plain-boom"])
 def test_a_server_error_carries_the_id(client, path):
     client.raise_request_exception = False

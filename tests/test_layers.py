@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 LAYERS = {
     "core": 0, "accounts": 1, "auth": 2, "ratelimit": 2, "idempotency": 2, "webhooks": 3, "resources": 4, "portal": 5,
     "config": 9, "devstack": -1, "devstack.run": 10,

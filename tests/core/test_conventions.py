@@ -9,7 +9,7 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.apiservice.urls")]
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.core.urls")]
 
 
 def assert_error_shape(response, status):
