@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import generics
 
 from accounts import selectors
 from accounts.serializers import AuditLogEntrySerializer
+from core.views import ListView
 
 
 @extend_schema_view(get=extend_schema(operation_id="audit_log_list", tags=["audit"]))
-class AuditLogView(generics.ListAPIView):
+class AuditLogView(ListView):
     """Read only: the audit log is written by the service, never edited through the API."""
 
     required_scope = "audit"

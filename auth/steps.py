@@ -16,8 +16,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from django.http import HttpRequest, HttpResponse
 
 from auth import sessions
@@ -71,12 +69,12 @@ def authenticate(request: HttpRequest, ctx: ApiContext, next: Next) -> HttpRespo
     try:
         user, credential, api_key = presented_credential(parse_authorization(header))
     except InvalidCredential as exc:
-        return next(replace(ctx, auth_error=exc.reason))
+        return next(ctx._replace(auth_error=exc.reason))
     if api_key is not None:
         api_key_touch(api_key=api_key, ip=client_ip(request))
     elif credential.kind == "oauth":
         oauth_token_touch(credential=credential, ip=client_ip(request))
-    return next(replace(ctx, credential=credential, user=user))
+    return next(ctx._replace(credential=credential, user=user))
 
 
 def from_session(request: HttpRequest, ctx: ApiContext) -> ApiContext:
@@ -85,8 +83,8 @@ def from_session(request: HttpRequest, ctx: ApiContext) -> ApiContext:
     if user is None:
         return ctx
     if sessions.csrf_refusal(request) is not None:
-        return replace(ctx, auth_error=CSRF_REFUSED, auth_status=403)
-    return replace(ctx, credential=sessions.session_credential(user), user=user)
+        return ctx._replace(auth_error=CSRF_REFUSED, auth_status=403)
+    return ctx._replace(credential=sessions.session_credential(user), user=user)
 
 
 def unauthorized(reason: str) -> HttpResponse:
@@ -102,9 +100,9 @@ def authorize(request: HttpRequest, ctx: ApiContext, next: Next) -> HttpResponse
     method = request.method or ""
     if ctx.credential is None:
         if route.anonymous_allowed(method):
-            return next(replace(ctx, authorized=True))
+            return next(ctx._replace(authorized=True))
         return unauthorized(AUTHENTICATION_REQUIRED)
     scope = needed_scope(route.required_scope, method)
     if scope is not None and not grants(ctx.credential.scopes, scope):
         return json_error(403, f"this credential lacks the {scope} scope")
-    return next(replace(ctx, authorized=True))
+    return next(ctx._replace(authorized=True))

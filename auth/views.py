@@ -25,6 +25,7 @@ from auth.serializers import (
 from core.client import client_ip
 from core.headers import WWW_AUTHENTICATE_VALUE
 from core.metrics import record_key_exchange
+from core.views import ListCreateView
 
 
 def no_store(response: Response) -> Response:
@@ -73,7 +74,7 @@ class AuthenticateView(APIView):
 
 
 @extend_schema_view(get=extend_schema(operation_id="api_keys_list", tags=["credentials"]))
-class ApiKeyListView(generics.ListCreateAPIView):
+class ApiKeyListView(ListCreateView):
     """``GET /api/v1/keys`` (a page of the caller's keys, never a secret); ``POST`` creates one.
 
     The new key's scopes never exceed those of the credential creating it.

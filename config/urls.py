@@ -12,9 +12,9 @@ from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 from accounts import urls as accounts_urls
 from auth import urls as auth_urls
 from auth.oauth.views import SwaggerCallbackView
+from config.metrics import metrics_view
 from config.views import ApiRootView, HealthView, SchemaView, VersionView, favicon
 from core.headers import API_V1
-from core.metrics_endpoint import metrics_view
 from core.routing import route
 from ratelimit import urls as ratelimit_urls
 from resources import urls as resources_urls

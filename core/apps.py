@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
     verbose_name = "API conventions"
 
     def ready(self) -> None:
+
         from django.db.backends.signals import connection_created
 
         from core import schema  # noqa: F401  (registers OpenAPI extensions)

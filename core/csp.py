@@ -7,7 +7,8 @@ with django-csp's decorators, as the docs pages do in ``config/urls.py``::
     csp_update({"style-src": UNSAFE_INLINE})(SpectacularRedocView.as_view(url_name="schema"))
 
 JSON, YAML and every other non-HTML response go out without the header: the middleware
-looks at ``Content-Type`` and returns, and no policy is built for them.
+looks at ``Content-Type`` and returns, and no policy is built for them; an API request that
+does not accept HTML (every API client) does not go through django-csp at all.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.http import HttpRequest, HttpResponseBase
+
+from core.headers import API_PREFIX
 
 
 def is_html(response: HttpResponseBase) -> bool:
@@ -29,6 +32,14 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     ``request.csp_nonce`` (``<script nonce="{{ request.csp_nonce }}">``) is set for every
     request, lazily: a page that reads it gets ``'nonce-...'`` in its ``script-src``.
     """
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        """An API client that does not accept HTML gets no page: the library is skipped (~25,000
+        instructions a request). A browser always sends ``Accept: text/html`` for a page."""
+        if request.path_info.startswith(API_PREFIX) and "html" not in request.META.get("HTTP_ACCEPT", ""):
+            response: HttpResponseBase = self.get_response(request)
+            return response
+        return super().__call__(request)  # type: ignore[no-any-return]
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         if not is_html(response):

@@ -103,6 +103,8 @@ class MaskSecretsFilter(logging.Filter):
     """Rewrites each record's message, and every string field added by ``extra=``, without credentials."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == ACCESS_LOGGER:  # built from masked and escaped parts (log_access)
+            return True
         message = record.getMessage()
         masked = mask_secrets(message)
         if masked != message:
@@ -170,13 +172,26 @@ class TextFormatter(logging.Formatter):
 
     def __init__(self, fmt: str | None = None, datefmt: str | None = None, style: Any = "%", **kwargs: Any) -> None:
         super().__init__(fmt, datefmt, style, defaults={"request_id": "-"}, **kwargs)
+        self._second: tuple[int, str] = (-1, "")  # one tuple: threads swap it whole
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        """Logging's own format; the seconds are formatted once per second, not once per line."""
+        if datefmt:
+            return super().formatTime(record, datefmt)
+        second = int(record.created)
+        cached = self._second
+        if cached[0] != second:
+            cached = self._second = (second, time.strftime(self.default_time_format, self.converter(second)))
+        return self.default_msec_format % (cached[1], record.msecs)
 
     def formatMessage(self, record: logging.LogRecord) -> str:
-        record.message = escape_controls(record.message)
+        if record.name != ACCESS_LOGGER:  # an access line is built from escaped, masked parts (log_access)
+            record.message = escape_controls(record.message)
         return super().formatMessage(record)
 
     def format(self, record: logging.LogRecord) -> str:
-        return mask_secrets(super().format(record))
+        line = super().format(record)
+        return line if record.name == ACCESS_LOGGER else mask_secrets(line)
 
 
 class JsonFormatter(BaseJsonFormatter):
@@ -217,10 +232,16 @@ def log_access(request: HttpRequest, response: HttpResponse, duration_ms: float)
         "method": request.method, "path": path, "status": response.status_code,
         "duration_ms": duration_ms, "user_id": user_id, "client_ip": client_ip(request),
     }  # fmt: skip
-    access_logger.info(
-        ACCESS_MESSAGE, request.method, path, response.status_code, duration_ms, "-" if user_id is None else user_id,
-        extra=fields,
-    )  # fmt: skip
+    args = (request.method, path, response.status_code, duration_ms, "-" if user_id is None else user_id)
+    # logger.info() without its stack walk (findCaller): the call site is this function
+    access_logger.handle(
+        access_logger.makeRecord(
+            ACCESS_LOGGER, logging.INFO, __file__, _LINE, ACCESS_MESSAGE, args, None, "log_access", fields
+        )
+    )
+
+
+_LINE = log_access.__code__.co_firstlineno
 
 
 try:

@@ -7,7 +7,7 @@ revocation markers, checked in the same round trip) or, without one, a client ad
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -25,8 +25,7 @@ UNLIMITED = "requests go on without rate limits, and the fail-closed scopes (aut
 PREFIX = "apiservice:rl"
 
 
-@dataclass(frozen=True, slots=True)
-class Caller:
+class Caller(NamedTuple):
     """Who a request is counted against: the credential's user, else the client's address."""
 
     credential: Credential | None
@@ -37,8 +36,7 @@ class Caller:
         return () if self.credential is None else self.credential.revocation_keys
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What the limiter decided for a request; ``decision`` is None when Redis was unavailable."""
 
     scope: conf.Scope

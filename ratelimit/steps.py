@@ -16,8 +16,6 @@ knowing nothing) are charged like any read.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import parse_etags
 
@@ -80,7 +78,7 @@ def rate_limit(request: HttpRequest, ctx: ApiContext, next: Next) -> HttpRespons
     refused = refusal(outcome)
     if refused is not None:
         return with_headers(refused, outcome)
-    response = next(replace(ctx, limit=limit_of(outcome)))
+    response = next(ctx._replace(limit=limit_of(outcome)))
     if deferred and response.status_code != NOT_MODIFIED:  # not a 304 after all: a read like any other
         charged = services.rate_limit_hit(caller=caller, scope=scope)
         if charged.decision is not None and not charged.decision.revoked:

@@ -7,7 +7,7 @@ from uuid import UUID
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
-from rest_framework import generics, serializers, status
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from auth.principal import request_credential, request_user_id
 from core.client import client_ip
+from core.views import ListView
 from webhooks.catalogue import catalogue
 from webhooks.keys import public_keys
 from webhooks.models import Delivery, Subscription
@@ -32,7 +33,7 @@ Accepted = inline_serializer("Accepted", {"id": serializers.UUIDField(help_text=
 
 
 @extend_schema_view(get=extend_schema(operation_id="webhooks_list", tags=["webhooks"]))
-class SubscriptionListView(generics.ListAPIView):
+class SubscriptionListView(ListView):
     """``GET``/``POST /user/webhooks`` ``{url, events}``; needs webhooks:write and each event's read scope."""
 
     required_scope = "webhooks"
@@ -81,7 +82,7 @@ class SubscriptionDetailView(SubscriptionMixin, APIView):
 
 
 @extend_schema_view(get=extend_schema(operation_id="webhook_deliveries_list", tags=["webhooks"]))
-class DeliveryListView(SubscriptionMixin, generics.ListAPIView):
+class DeliveryListView(SubscriptionMixin, ListView):
     """``GET /user/webhooks/:id/deliveries``: the delivery log, newest first."""
 
     required_scope = "webhooks"

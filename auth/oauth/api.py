@@ -23,6 +23,7 @@ from auth.oauth.serializers import OAuthAppCreatedSerializer, OAuthAppSerializer
 from auth.principal import load_user, request_user_id
 from auth.views import no_store
 from core.client import client_ip
+from core.views import ListCreateView, ListView
 
 TAGS = ["oauth"]
 
@@ -32,7 +33,7 @@ def owned_applications(request: Request) -> Any:
 
 
 @extend_schema_view(get=extend_schema(operation_id="oauth_apps_list", tags=TAGS))
-class OAuthAppListView(generics.ListCreateAPIView):
+class OAuthAppListView(ListCreateView):
     """``GET`` a page of the caller's applications (never a secret); ``POST`` registers one."""
 
     required_scope = "oauthapps"
@@ -90,7 +91,7 @@ class AuthorizationSerializer(serializers.Serializer):
 
 
 @extend_schema_view(get=extend_schema(operation_id="oauth_authorizations_list", tags=TAGS))
-class AuthorizationListView(generics.ListAPIView):
+class AuthorizationListView(ListView):
     """``GET /api/v1/oauth/authorizations``: a page of the applications holding a token of yours."""
 
     required_scope = "oauthapps"

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import generics, status
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from auth.principal import load_user, request_user_id
 from core.client import client_ip
+from core.views import ListView
 from resources import selectors
 from resources import serializers as s
 from resources.models import PGPKey, SSHKey
@@ -56,7 +57,7 @@ PGP = KeyKind(
 )  # fmt: skip
 
 
-class KeyListView(generics.ListAPIView):
+class KeyListView(ListView):
     """``GET``/``POST /user/<kind>-keys``: your keys, and adding one."""
 
     required_scope = "keys"

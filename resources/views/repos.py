@@ -6,13 +6,14 @@ from typing import Any
 
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, generics, status
+from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from auth.principal import load_user, request_user_id
 from core.client import client_ip
+from core.views import ListView
 from resources import serializers as s
 from resources.models import Repository
 from resources.selectors import RepoQuery
@@ -39,7 +40,7 @@ def own_repo(request: Request, name: str) -> Repository:
 
 
 @extend_schema_view(get=extend_schema(operation_id="repos_list", tags=["repositories"]))
-class RepositoryListView(generics.ListAPIView):
+class RepositoryListView(ListView):
     """``GET``/``POST /repos``: your repositories; POST ``{name, description?, visibility?}``."""
 
     required_scope = "repos"
@@ -62,7 +63,7 @@ class RepositoryListView(generics.ListAPIView):
 
 
 @extend_schema_view(get=extend_schema(operation_id="user_repos_list", tags=["repositories"]))
-class UserRepositoryListView(generics.ListAPIView):
+class UserRepositoryListView(ListView):
     """``GET /~name/repos``: a user's public repositories (all of them, if they are yours)."""
 
     required_scope = "repos"

@@ -78,3 +78,22 @@ def test_a_request_without_origin_gets_vary_and_no_cors_headers(client):
     assert "Access-Control-Allow-Origin" not in response
     with_origin = client.get("/api/v1/version", HTTP_ORIGIN="https://app.example.org")
     assert with_origin["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/version", "/api/v1/nope", "/admin/login/"])
+@pytest.mark.parametrize("origin", [None, "https://app.example.org"])
+def test_the_answer_is_the_librarys_own_with_or_without_origin(client, settings, path, origin):
+    """core.cors skips django-cors-headers only where the library adds nothing but Vary: the
+    headers are the same as through the library itself."""
+    extra = {} if origin is None else {"HTTP_ORIGIN": origin}
+    ours = client.get(path, **extra)
+    settings.MIDDLEWARE = [
+        "corsheaders.middleware.CorsMiddleware" if name == "core.cors.CorsMiddleware" else name
+        for name in settings.MIDDLEWARE
+    ]
+    theirs = client.get(path, **extra)
+    cors = [name for name in ("Vary", "Access-Control-Allow-Origin", "Access-Control-Expose-Headers") if name in theirs]
+    assert [(name, ours.get(name)) for name in cors] == [(name, theirs.get(name)) for name in cors]
+    assert {name for name in ours.headers if name.lower().startswith("access-control")} == {
+        name for name in theirs.headers if name.lower().startswith("access-control")
+    }

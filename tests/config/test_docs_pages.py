@@ -106,7 +106,7 @@ def csp(response) -> dict[str, list[str]]:
 
 def test_redoc_keeps_images_fonts_and_fetches_on_this_origin(client):
     """The page's policy refuses Redoc's footer logo (cdn.redoc.ly) before any request."""
-    response = client.get("/api/v1/redoc")
+    response = client.get("/api/v1/redoc", HTTP_ACCEPT="text/html")
     policy = csp(response)
     assert policy["img-src"] == ["'self'", "data:"] and policy["connect-src"] == ["'self'"]
     assert policy["default-src"] == ["'self'"] and "font-src" not in policy  # fonts: 'self' only
@@ -117,7 +117,7 @@ def test_redoc_runs_no_inline_script_but_may_style_inline_and_search_in_a_worker
     """Redoc's styled-components write <style> elements, one before any nonce could reach
     it; its search runs in a worker made from a ``blob:`` URL (checked in Chromium:
     tests/browser/test_pages.py)."""
-    response = client.get("/api/v1/redoc")
+    response = client.get("/api/v1/redoc", HTTP_ACCEPT="text/html")
     policy = csp(response)
     assert policy["script-src"] == ["'self'"] and policy["worker-src"] == ["blob:"]
     assert policy["style-src"] == ["'self'", "'unsafe-inline'"]
@@ -143,7 +143,7 @@ def test_swagger_ui_fetches_no_validator_badge_and_draws_open_padlocks(client):
 def test_swagger_uis_one_inline_script_runs_by_the_requests_nonce(client):
     """drf-spectacular's settings and start-up stay inline (they carry the request's CSRF
     token), allowed by a nonce that is new on every request; styles are files."""
-    pages = [client.get("/api/v1/docs") for _ in range(2)]
+    pages = [client.get("/api/v1/docs", HTTP_ACCEPT="text/html") for _ in range(2)]
     nonces = []
     for page in pages:
         html = page.content.decode()

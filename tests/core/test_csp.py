@@ -22,8 +22,8 @@ def csp(response) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize(
     ("path", "headers"),
-    [("/login", {}), ("/logout", {}), ("/authorize", {}), ("/admin/login/", {}), ("/api/v1/docs", {}),
-     ("/api/v1/redoc", {}), ("/api/v1/oauth2-redirect.html", {}), ("/api/v1/", HTML), ("/api/v1/version", HTML)],
+    [("/login", {}), ("/logout", {}), ("/authorize", {}), ("/admin/login/", {}), ("/api/v1/docs", HTML),
+     ("/api/v1/redoc", HTML), ("/api/v1/oauth2-redirect.html", HTML), ("/api/v1/", HTML), ("/api/v1/version", HTML)],
 )  # fmt: skip
 def test_every_html_page_has_a_policy_with_no_inline_script(client, path, headers):
     response = client.get(path, **headers)
@@ -91,3 +91,13 @@ def test_a_report_uri_comes_from_the_environment(value, directive):
     result = import_settings(code, **PRODUCTION, CSP_REPORT_URI=value)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == directive
+
+
+@pytest.mark.parametrize("accept", [None, "*/*", "application/json", "application/yaml"])
+def test_an_api_client_that_accepts_no_html_goes_without_the_library(client, accept):
+    """django-csp is skipped for an API request whose Accept names no HTML (every API client);
+    a browser's navigation always accepts text/html (core/csp.py)."""
+    extra = {} if accept is None else {"HTTP_ACCEPT": accept}
+    response = client.get("/api/v1/version", **extra)
+    assert "Content-Security-Policy" not in response
+    assert not hasattr(response.wsgi_request, "csp_nonce")

@@ -8,7 +8,7 @@ from django.utils import timezone
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
-from core.metrics_endpoint import address_allowed
+from config.metrics import address_allowed
 
 pytestmark = pytest.mark.django_db
 

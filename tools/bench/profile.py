@@ -117,7 +117,9 @@ def main() -> int:
         for _ in range(count):
             one()
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(
+            int(os.environ.get("PROFILE_LINES", "45"))
+        )
         return 0
     if "--gc" in sys.argv:
         _collections(one, count, freeze="--freeze" in sys.argv)
