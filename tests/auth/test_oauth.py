@@ -509,3 +509,17 @@ def test_the_sign_in_page_names_the_only_registered_redirect_uri_when_none_is_gi
     ).application
     page = Client().get("/login", {"next": f"/authorize?client_id={single.client_id}&response_type=code"})
     assert form_action(page) == ["'self'", "https://one.example"]
+
+
+def test_revoking_the_access_token_leaves_its_refresh_token_usable(api_client, app, issued):
+    """RFC 7009 §2.1 lets a server keep the refresh token when its access token is revoked;
+    docs/authentication.md#revocation says this one does."""
+    assert revoke(api_client, app, issued["access_token"]).status_code == 200
+    refreshed = api_client.post(
+        "/api/v1/oauth/token",
+        {"grant_type": "refresh_token", "refresh_token": issued["refresh_token"], "client_id": app.client_id},
+        format="multipart",
+    )
+    assert refreshed.status_code == 200, refreshed.content
+    assert api_client.get("/api/v1/repos", **bearer(refreshed.json()["access_token"])).status_code == 200
+    assert api_client.get("/api/v1/repos", **bearer(issued["access_token"])).status_code == 401
