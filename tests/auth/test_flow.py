@@ -37,8 +37,9 @@ def test_jwt_is_not_signed_with_the_django_secret_key(api_client, api_key):
         jwt.decode(token, settings.SECRET_KEY, algorithms=["HS256"])
 
 
-@pytest.mark.parametrize("scheme", ["Bearer", "bearer", "token", "Token"])
-def test_jwt_and_key_accepted_with_bearer_and_token_schemes(api_client, api_key, scheme):
+@pytest.mark.parametrize("scheme", ["Bearer", "bearer", "token", "Token", "HangarAuth"])
+def test_jwt_and_key_accepted_with_bearer_token_and_hangarauth_schemes(api_client, api_key, scheme):
+    """``HangarAuth <jwt>`` is what Hangar's server takes and its clients send (§2.4)."""
     token = exchange(api_client, api_key.secret).json()["token"]
     for credential in (token, api_key.secret):
         response = api_client.get("/api/v1/keys", HTTP_AUTHORIZATION=f"{scheme} {credential}")
