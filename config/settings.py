@@ -437,6 +437,7 @@ OAUTH_HTTP_REDIRECT_URIS = env_bool("OAUTH_HTTP_REDIRECT_URIS", default=DEBUG or
 OAUTH2_PROVIDER: dict[str, Any] = {
     "SCOPES_BACKEND_CLASS": "auth.oauth.scopes.ApiScopes",
     "OAUTH2_VALIDATOR_CLASS": "auth.oauth.validator.Validator",
+    "OAUTH2_SERVER_CLASS": "auth.oauth.validator.Server",  # PKCE S256 checked before the consent page
     "ACCESS_TOKEN_GENERATOR": "auth.oauth.tokens.access_token_text",
     "REFRESH_TOKEN_GENERATOR": "auth.oauth.tokens.refresh_token_text",
     "ACCESS_TOKEN_EXPIRE_SECONDS": API_AUTH["JWT_LIFETIME_SECONDS"],

@@ -11,6 +11,8 @@
   issued (:func:`auth.oauth.services.oauth_code_reuse_revoke`).
 - Tokens revoked one way or another may end the user's grant of the application, and with
   it the keys minted through it (:func:`auth.oauth.services.oauth_grant_end_if_empty`).
+- PKCE is S256 only, refused before the consent page is shown (:class:`Server`), as a
+  missing challenge is.
 """
 
 from __future__ import annotations
@@ -21,12 +23,38 @@ from django.db import transaction
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_grant_model, get_refresh_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauthlib import oauth2 as oauthlib_oauth2
 from oauthlib.oauth2.rfc6749 import errors
 
 from auth import revocation
 from auth.oauth import services
 from auth.oauth.services import OOB_URI
 from auth.oauth.tokens import checksum
+
+
+def s256_only(request: Any) -> dict[str, Any]:
+    """An authorization request's PKCE method must be S256: ``plain``, or none (which RFC 7636
+    §4.3 reads as ``plain``), is ``invalid_request``, redirected to the client at once."""
+    if request.code_challenge is not None and request.code_challenge_method != "S256":
+        raise errors.InvalidRequestError(
+            description='code_challenge_method must be "S256"; "plain" is not supported', request=request
+        )
+    return {}
+
+
+class Server(oauthlib_oauth2.Server):
+    """oauthlib's server (django-oauth-toolkit's default) whose authorization code grant checks
+    the PKCE method when the request is validated, before any page is shown.
+
+    django-oauth-toolkit refuses ``plain`` only when the code is created, after the user
+    approved it on the consent page; oauthlib's public hook for checks of its own runs the
+    check here (``post_auth``: after oauthlib's, once the client and redirect URI are known
+    good, so the refusal is a redirect to the client).
+    """
+
+    def __init__(self, request_validator: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(request_validator, *args, **kwargs)
+        self.auth_grant.custom_validators.post_auth.append(s256_only)
 
 
 class Validator(OAuth2Validator):
@@ -122,7 +150,9 @@ class Validator(OAuth2Validator):
             return None  # no stored client: nothing of its can be revoked
         lookup = {"token_checksum": checksum(token), "application": application}
         access_tokens, refresh_tokens = get_access_token_model(), get_refresh_token_model()
-        models = [refresh_tokens, access_tokens] if token_type_hint == "refresh_token" else [access_tokens, refresh_tokens]
+        models = (
+            [refresh_tokens, access_tokens] if token_type_hint == "refresh_token" else [access_tokens, refresh_tokens]
+        )
         with transaction.atomic():
             found: list[Any] = []
             for model in models:  # a hint orders the search (RFC 7009 §2.1), it does not limit it

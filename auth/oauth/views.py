@@ -23,7 +23,7 @@ import binascii
 import re
 from collections.abc import Callable
 from typing import Any, cast
-from urllib.parse import parse_qs, unquote_plus, urlsplit
+from urllib.parse import parse_qs, parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from csp.decorators import csp_update
 from django.contrib.auth import views as auth_views
@@ -36,6 +36,7 @@ from django.views import View
 from django_ratelimit.decorators import ratelimit
 from oauth2_provider import views as dot_views
 from oauth2_provider.models import get_application_model
+from oauth2_provider.settings import oauth2_settings
 
 from auth.conf import auth_settings
 from auth.oauth.scopes import describe
@@ -110,6 +111,18 @@ def carries_nul(request: HttpRequest) -> bool:
     return False
 
 
+def with_issuer(uri: str, issuer: str) -> str:
+    """``uri`` with RFC 9207's ``iss`` in its query, once: every authorization response names
+    its issuer, the errors too (django-oauth-toolkit adds it to a success only).
+
+    >>> with_issuer("https://ci.example/cb?error=access_denied&state=xyz", "https://api.example")
+    'https://ci.example/cb?error=access_denied&state=xyz&iss=https%3A%2F%2Fapi.example'
+    """
+    parts = urlsplit(uri)
+    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if key != "iss"]
+    return urlunsplit(parts._replace(query=urlencode([*query, ("iss", issuer)])))
+
+
 class RefusesNul:
     """Answers a request that :func:`carries_nul` with a 400 before the library sees it:
     ``invalid_request`` (RFC 6749 §5.2) at the token endpoints, a plain 400 page elsewhere."""
@@ -181,7 +194,9 @@ class AuthorizationView(RefusesNul, KeepsOpener, dot_views.AuthorizationView):
             response = render(self.request, "auth/oauth/oob.html", context)
             response["Cache-Control"] = "no-store"
             return response
-        return super().redirect(redirect_to, application)
+        return super().redirect(
+            with_issuer(redirect_to, oauth2_settings.oauth2_authorization_server_issuer(self.request)), application
+        )
 
 
 class TokenView(RefusesNul, dot_views.TokenView):

@@ -181,10 +181,34 @@ def test_pkce_is_required(browser, app):
     assert parse_qs(urlsplit(response["Location"]).query)["error"] == ["invalid_request"]
 
 
-def test_the_plain_pkce_method_is_refused(browser, app):
-    response = consent(browser, app, "v", code_challenge="a" * 43, code_challenge_method="plain")
+@pytest.mark.parametrize("method", ["plain", None, "s256"])
+def test_a_pkce_method_but_s256_is_refused_before_the_consent_page(browser, app, method):
+    """``plain``, or no method (RFC 7636 reads it as ``plain``): a redirect to the client, no page."""
+    response = browser.get("/authorize", authorize_params(app, "v", code_challenge="a" * 43, code_challenge_method=method))
     assert response.status_code == 302
-    assert parse_qs(urlsplit(response["Location"]).query)["error"] == ["invalid_request"]
+    query = parse_qs(urlsplit(response["Location"]).query)
+    assert query["error"] == ["invalid_request"] and query["state"] == ["xyz"]
+    assert query["iss"] == ["http://testserver"]
+
+
+def issuer_of(response):
+    return parse_qs(urlsplit(response["Location"]).query).get("iss")
+
+
+def test_every_authorization_response_names_its_issuer(api_client, browser, app):
+    """RFC 9207: the success, a denial and every error redirect carry ``iss``, once, equal to the
+    metadata's ``issuer``."""
+    issuer = api_client.get("/.well-known/oauth-authorization-server").json()["issuer"]
+    verifier = generate_token(48)
+    approved = consent(browser, app, verifier)
+    denied = consent(browser, app, verifier, allow=False)
+    no_challenge = browser.get("/authorize", authorize_params(app, "v", code_challenge=None, code_challenge_method=None))
+    bad_scope = browser.get("/authorize", authorize_params(app, "v", scope="audit:read"))
+    for response in (approved, denied, no_challenge, bad_scope):
+        assert response.status_code == 302
+        assert issuer_of(response) == [issuer], response["Location"]
+    errors = [parse_qs(urlsplit(r["Location"]).query)["error"] for r in (denied, no_challenge, bad_scope)]
+    assert errors == [["access_denied"], ["invalid_request"], ["invalid_scope"]]
 
 
 def test_a_wrong_code_verifier_is_refused(api_client, browser, app):
