@@ -46,7 +46,9 @@ def parse_authorization(header: str) -> str:
     scheme, _, value = header.strip().partition(" ")
     value = value.strip()
     if scheme.lower() not in SCHEMES:
-        raise InvalidCredential("unsupported authorization scheme; use 'Bearer <token>', 'token <token>' or 'HangarAuth <jwt>'")
+        raise InvalidCredential(
+            "unsupported authorization scheme; use 'Bearer <token>', 'token <token>' or 'HangarAuth <jwt>'"
+        )
     repeated, _, rest = value.partition(" ")
     if repeated.lower() == "bearer" and scheme.lower() == "bearer":
         value = rest.strip()

@@ -16,7 +16,10 @@ knowing nothing) are charged like any read.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import replace
+from urllib.parse import unquote_plus
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import parse_etags
@@ -24,13 +27,14 @@ from django.utils.http import parse_etags
 from core.client import client_ip
 from core.context import ApiContext, Limit
 from core.errors import RETRY_AFTER_SECONDS, json_error
-from core.headers import IF_NONE_MATCH, WWW_AUTHENTICATE_VALUE, meta_key
+from core.headers import AUTHORIZATION, IF_NONE_MATCH, WWW_AUTHENTICATE_VALUE, meta_key
 from core.pipeline import Next
 from ratelimit import conf, headers, services
 from ratelimit.services import Caller, Outcome
 
 NOT_MODIFIED = 304
 IF_NONE_MATCH_META = meta_key(IF_NONE_MATCH)
+AUTHORIZATION_META = meta_key(AUTHORIZATION)
 READS = frozenset({"GET", "HEAD"})
 
 
@@ -69,6 +73,21 @@ def refusal(outcome: Outcome) -> HttpResponse | None:
     return None
 
 
+def client_id_of(request: HttpRequest) -> str | None:
+    """The OAuth client a token or revocation request names (RFC 6749 §2.3.1): the user name of
+    its HTTP Basic credential, else ``client_id`` in its form body. Unverified: the endpoint
+    authenticates the client afterwards; here it only picks a bucket."""
+    scheme, _, credential = request.META.get(AUTHORIZATION_META, "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(credential.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, ValueError):
+            return None
+        return unquote_plus(decoded.partition(":")[0]) or None
+    value = request.POST.get("client_id") if request.method == "POST" else None
+    return value or None
+
+
 def rate_limit(request: HttpRequest, ctx: ApiContext, next: Next) -> HttpResponse:
     caller = Caller(ctx.credential, client_ip(request))
     if not conf.enabled():
@@ -76,6 +95,8 @@ def rate_limit(request: HttpRequest, ctx: ApiContext, next: Next) -> HttpRespons
             return json_error(401, "credential revoked", WWW_Authenticate=WWW_AUTHENTICATE_VALUE)
         return next(ctx)
     scope = services.request_scope(caller, request.method or "", ctx.route)
+    if scope.by == "client":
+        caller = replace(caller, client_id=client_id_of(request))
     outcome, deferred = decide(request, caller, scope)
     refused = refusal(outcome)
     if refused is not None:

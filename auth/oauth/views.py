@@ -6,8 +6,8 @@
 - ``/authorize``: the consent page naming the application and each scope. Approving
   redirects with ``code``; denying with ``error=access_denied``; for the out-of-band URI
   ``urn:ietf:wg:oauth:2.0:oob`` the code is shown on a page to copy.
-- ``/api/v1/oauth/token`` and ``/api/v1/oauth/revoke`` (RFC 7009): in the strict
-  ``authenticate`` rate-limit scope, which fails closed.
+- ``/api/v1/oauth/token`` and ``/api/v1/oauth/revoke`` (RFC 7009): in the ``oauth-token``
+  and ``oauth-revoke`` rate-limit scopes, per client id and address, which fail closed.
 - ``/.well-known/oauth-authorization-server`` (RFC 8414).
 
 The pages' ``Content-Security-Policy`` (``core/csp.py``) lets forms post to this
@@ -204,7 +204,7 @@ class TokenView(RefusesNul, dot_views.TokenView):
 
     oauth_error_body = True
 
-    rate_limit_scopes = {"POST": "authenticate"}
+    rate_limit_scopes = {"POST": "oauth-token"}  # per client id and address
     ERROR_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store", "Pragma": "no-cache"}
 
     def create_token_response(self, request: HttpRequest) -> tuple[Any, dict[str, str], str, int]:
@@ -225,7 +225,7 @@ class RevokeTokenView(RefusesNul, dot_views.RevokeTokenView):
 
     oauth_error_body = True
 
-    rate_limit_scopes = {"POST": "authenticate"}
+    rate_limit_scopes = {"POST": "oauth-revoke"}  # per client id and address
 
 
 ENDPOINT_NAMES = {"authorize": "oauth-authorize", "token": "oauth-token", "revoke-token": "oauth-revoke"}

@@ -7,6 +7,7 @@ PKCE helper makes the challenges.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -184,7 +185,9 @@ def test_pkce_is_required(browser, app):
 @pytest.mark.parametrize("method", ["plain", None, "s256"])
 def test_a_pkce_method_but_s256_is_refused_before_the_consent_page(browser, app, method):
     """``plain``, or no method (RFC 7636 reads it as ``plain``): a redirect to the client, no page."""
-    response = browser.get("/authorize", authorize_params(app, "v", code_challenge="a" * 43, code_challenge_method=method))
+    response = browser.get(
+        "/authorize", authorize_params(app, "v", code_challenge="a" * 43, code_challenge_method=method)
+    )
     assert response.status_code == 302
     query = parse_qs(urlsplit(response["Location"]).query)
     assert query["error"] == ["invalid_request"] and query["state"] == ["xyz"]
@@ -202,7 +205,9 @@ def test_every_authorization_response_names_its_issuer(api_client, browser, app)
     verifier = generate_token(48)
     approved = consent(browser, app, verifier)
     denied = consent(browser, app, verifier, allow=False)
-    no_challenge = browser.get("/authorize", authorize_params(app, "v", code_challenge=None, code_challenge_method=None))
+    no_challenge = browser.get(
+        "/authorize", authorize_params(app, "v", code_challenge=None, code_challenge_method=None)
+    )
     bad_scope = browser.get("/authorize", authorize_params(app, "v", scope="audit:read"))
     for response in (approved, denied, no_challenge, bad_scope):
         assert response.status_code == 302
@@ -448,11 +453,43 @@ def test_login_posts_are_rate_limited_per_address(settings):
     assert statuses == [200, 200, 429]
 
 
-def test_the_token_endpoint_is_in_the_strict_authenticate_scope(api_client, rate_limits, app):
-    rate_limits(authenticate="2/60+0")
-    body = {"grant_type": "refresh_token", "refresh_token": "apisvc_ort_x", "client_id": app.client_id}
-    statuses = [api_client.post("/api/v1/oauth/token", body, format="multipart").status_code for _ in range(3)]
-    assert statuses == [400, 400, 429]
+def test_the_token_endpoint_has_its_own_scope_per_client_and_address(api_client, rate_limits, app, user):
+    """``oauth-token`` and ``oauth-revoke`` (issue 26.5): one client's refreshes spend neither
+    another client's budget nor the key exchange's, and a client named by HTTP Basic or in the
+    body is the same bucket."""
+    rate_limits(oauth_token="2/60+0", oauth_revoke="1/60+0", authenticate="1/60+0")
+    other = oauth_app_create(user=user, name="Other", redirect_uris=[REDIRECT], scopes=["repos:read"]).application
+
+    def token(client_id, basic=False):
+        body = {"grant_type": "refresh_token", "refresh_token": "apisvc_ort_x"}
+        if basic:
+            credential = base64.b64encode(f"{client_id}:wrong".encode()).decode()
+            return api_client.post(
+                "/api/v1/oauth/token", body, format="multipart", HTTP_AUTHORIZATION=f"Basic {credential}"
+            )
+        return api_client.post("/api/v1/oauth/token", {**body, "client_id": client_id}, format="multipart")
+
+    first = [token(app.client_id).status_code, token(app.client_id, basic=True).status_code]
+    refused = token(app.client_id)
+    assert first == [400, 401] and refused.status_code == 429
+    assert refused["X-RateLimit-Scope"] == "oauth-token" and int(refused["Retry-After"]) >= 1
+    assert token(other.client_id, basic=True).status_code == 401  # another client: its own bucket
+    revoked = [revoke(api_client, app, "x").status_code for _ in range(2)]
+    assert revoked == [200, 429]  # its own scope too
+    assert api_client.post("/api/v1/authenticate", {"apiKey": "x"}, format="json").status_code == 401
+
+
+def test_a_client_id_keys_a_bucket_only_with_the_address(rate_limits):
+    """Anyone may send any client id: it joins the address, never replaces it."""
+    from ratelimit import conf
+    from ratelimit.services import Caller, bucket_for
+
+    scope = conf.scopes()["oauth-token"]
+    here, there = Caller(None, "192.0.2.1", "abc"), Caller(None, "192.0.2.2", "abc")
+    assert bucket_for(scope, here) != bucket_for(scope, there)
+    assert bucket_for(scope, here) != bucket_for(scope, Caller(None, "192.0.2.1", "abd"))
+    assert bucket_for(scope, Caller(None, "192.0.2.1"))[0].endswith(":a:192.0.2.1")
+    assert len(bucket_for(scope, Caller(None, "192.0.2.1", "x" * 10_000))[0]) < 120
 
 
 def test_the_user_lists_and_withdraws_authorizations(api_client, app, issued, auth_headers, headers_for, other_user):
