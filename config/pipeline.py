@@ -1,6 +1,7 @@
 """The order of the API pipeline: every request under ``/api/`` takes these steps, in this order.
 
     request id, access line, metrics       core.observe.ObserveMiddleware (every request)
+    0. errors in OAuth's shape?             auth.oauth.steps.oauth_errors (token and revoke endpoints)
     1. who is calling                       auth.steps.authenticate
     2. revoked? within the rate limit?      ratelimit.steps.rate_limit    (one Redis round trip)
     3. may they, on this route              auth.steps.authorize          (401 / 403)
@@ -14,13 +15,14 @@ pipeline (:mod:`core.pipeline`). The order is this tuple; nothing else decides i
 
 from __future__ import annotations
 
+from auth.oauth.steps import oauth_errors
 from auth.steps import authenticate, authorize
 from core.conditional import conditional
 from core.pipeline import Pipeline, PipelineMiddleware, Step
 from idempotency.steps import idempotent
 from ratelimit.steps import rate_limit
 
-STEPS: tuple[Step, ...] = (authenticate, rate_limit, authorize, idempotent, conditional)
+STEPS: tuple[Step, ...] = (oauth_errors, authenticate, rate_limit, authorize, idempotent, conditional)
 
 
 class ApiMiddleware(PipelineMiddleware):

@@ -15,6 +15,7 @@ is the one place that turns them into responses, so views need no ``try``/``exce
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -201,6 +202,59 @@ def in_error_shape(response: HttpResponse) -> HttpResponse:
         if header in response:
             replacement[header] = response[header]
     return replacement
+
+
+# ------------------------------------------- the OAuth endpoints' shape (RFC 6749 §5.2)
+
+# The error codes of the statuses the pipeline answers itself; any other 4xx is a request
+# the endpoint could not take (RFC 6749 registers no code for a rate limit: a 429 says
+# "temporarily unavailable" with its status and Retry-After, as a 503 does).
+OAUTH_ERROR_CODES = {
+    401: "invalid_client",
+    429: "temporarily_unavailable",
+    500: "server_error",
+    503: "temporarily_unavailable",
+}
+# RFC 6749 §5.2: error_description is printable ASCII without '"' and '\\'
+OAUTH_DESCRIPTION_UNSAFE = re.compile(r"[^\x20-\x21\x23-\x5b\x5d-\x7e]")
+
+
+def in_oauth_error_shape(response: HttpResponse) -> HttpResponse:
+    """``response``, or for an error in the sourcehut shape (a 429 or 503 of the pipeline, a
+    405, a 413, a 500) the same status in RFC 6749's shape, headers kept (``Retry-After``,
+    the rate-limit headers)::
+
+        {"error": "temporarily_unavailable", "error_description": "rate limit exceeded for oauth-token; retry in 36 s"}
+
+    The OAuth endpoints answer every error so: a client library reads a body without
+    ``error`` as a token (authlib does, and returns a 429's body as if it were one).
+    An error already in OAuth's shape (django-oauth-toolkit's own) is left as it is.
+    """
+    if response.status_code < 400 or response.streaming:
+        return response
+    try:
+        body = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        body = None
+    if isinstance(body, dict) and "error" in body:
+        return response
+    errors = body.get("errors") if isinstance(body, dict) else None
+    reasons = [
+        f"{each['field']}: {each['reason']}" if each.get("field") else str(each.get("reason", ""))
+        for each in (errors if isinstance(errors, list) else [])
+        if isinstance(each, dict)
+    ]
+    description = "; ".join(reasons) or STATUS_REASONS.get(response.status_code, "error")
+    response.content = orjson.dumps(
+        {
+            "error": OAUTH_ERROR_CODES.get(response.status_code, "invalid_request"),
+            "error_description": OAUTH_DESCRIPTION_UNSAFE.sub("", description.replace('"', "'")),
+        }
+    )
+    response[CONTENT_TYPE] = "application/json"
+    response["Cache-Control"] = "no-store"  # RFC 6749 §5.1, as the library's own errors say
+    response["Pragma"] = "no-cache"
+    return response
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -203,6 +203,7 @@ class TokenView(RefusesNul, dot_views.TokenView):
     """``POST /api/v1/oauth/token``: ``authorization_code`` (with the PKCE verifier) and ``refresh_token``."""
 
     oauth_error_body = True
+    oauth_errors = True  # every error in RFC 6749's shape, the pipeline's own too (auth.oauth.steps)
 
     rate_limit_scopes = {"POST": "oauth-token"}  # per client id and address
     ERROR_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -224,6 +225,7 @@ class RevokeTokenView(RefusesNul, dot_views.RevokeTokenView):
     """``POST /api/v1/oauth/revoke`` (RFC 7009): an access or refresh token, by its client."""
 
     oauth_error_body = True
+    oauth_errors = True
 
     rate_limit_scopes = {"POST": "oauth-revoke"}  # per client id and address
 

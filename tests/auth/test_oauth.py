@@ -584,3 +584,66 @@ def test_revoking_the_access_token_leaves_its_refresh_token_usable(api_client, a
     assert refreshed.status_code == 200, refreshed.content
     assert api_client.get("/api/v1/repos", **bearer(refreshed.json()["access_token"])).status_code == 200
     assert api_client.get("/api/v1/repos", **bearer(issued["access_token"])).status_code == 401
+
+
+# ------------------------------------------------- errors in RFC 6749's shape
+
+
+def oauth_error(response):
+    assert response["Content-Type"] == "application/json" and response["Cache-Control"] == "no-store"
+    body = response.json()
+    assert set(body) == {"error", "error_description"}, body
+    description = body["error_description"]
+    assert description.isascii() and '"' not in description and "\\" not in description
+    return body
+
+
+@pytest.mark.parametrize("path", ["/api/v1/oauth/token", "/api/v1/oauth/revoke"])
+def test_the_oauth_endpoints_answer_every_error_in_rfc_6749s_shape(api_client, rate_limits, app, path):
+    """§2.8: the pipeline's own answers too (a 429 with Retry-After and its rate-limit headers,
+    a 405, a 413), never ``{"errors": [...]}``, which a client library reads as a token."""
+    rate_limits(oauth_token="1/60+0", oauth_revoke="1/60+0")
+    body = {"grant_type": "refresh_token", "refresh_token": "apisvc_ort_x", "token": "x", "client_id": app.client_id}
+    api_client.post(path, body, format="multipart")
+    limited = api_client.post(path, body, format="multipart")
+    assert limited.status_code == 429 and int(limited["Retry-After"]) >= 1 and "X-RateLimit-Scope" in limited
+    assert oauth_error(limited)["error"] == "temporarily_unavailable"
+    assert "rate limit exceeded" in limited.json()["error_description"]
+    wrong_method = api_client.get(path)
+    assert wrong_method.status_code == 405 and oauth_error(wrong_method)["error"] == "invalid_request"
+
+
+def test_the_oauth_endpoints_answer_a_body_too_large_in_rfc_6749s_shape(api_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    response = api_client.post("/api/v1/oauth/token", {"client_id": "x" * 200}, format="multipart")
+    assert response.status_code == 413 and oauth_error(response)["error"] == "invalid_request"
+
+
+def test_the_oauth_endpoints_answer_503_in_rfc_6749s_shape_when_redis_is_down(api_client, app, stopped_redis):
+    body = {"grant_type": "refresh_token", "refresh_token": "apisvc_ort_x", "client_id": app.client_id}
+    response = api_client.post("/api/v1/oauth/token", body, format="multipart")
+    assert response.status_code == 503 and response["Retry-After"]
+    assert oauth_error(response)["error"] == "temporarily_unavailable"
+
+
+def test_other_routes_keep_the_sourcehut_shape(api_client, rate_limits):
+    rate_limits(authenticate="1/60+0")
+    api_client.post("/api/v1/authenticate", {"apiKey": "x"}, format="json")
+    response = api_client.post("/api/v1/authenticate", {"apiKey": "x"}, format="json")
+    assert response.status_code == 429 and "errors" in response.json()
+
+
+def test_authlib_raises_on_a_rate_limited_refresh(live_server_factory, rate_limits, app):
+    """authlib returned a 429's ``{"errors": [...]}`` as if it were a token (issue 26.2)."""
+    from authlib.integrations.base_client import OAuthError
+    from authlib.integrations.requests_client import OAuth2Session
+
+    server = live_server_factory(workers=1, **rate_limits(oauth_token="1/3600+0"))
+    client = OAuth2Session(app.client_id, token={"refresh_token": "apisvc_ort_x", "access_token": "x"})
+    client.token_endpoint_auth_method = "none"
+    with pytest.raises(OAuthError) as first:
+        client.refresh_token(f"{server.url}/api/v1/oauth/token")
+    assert first.value.error == "invalid_grant"
+    with pytest.raises(OAuthError) as limited:
+        client.refresh_token(f"{server.url}/api/v1/oauth/token")
+    assert limited.value.error == "temporarily_unavailable"
