@@ -97,7 +97,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.observe.ObserveMiddleware",  # every request: X-Request-ID, the access line, metrics
-    "corsheaders.middleware.CorsMiddleware",  # answers browsers' preflights to /api/ before any credential
+    "core.cors.CorsMiddleware",  # django-cors-headers; /api/ preflights go on to the pipeline (core/cors.py)
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.csp.ContentSecurityPolicyMiddleware",  # django-csp, on HTML responses only (API pages included)

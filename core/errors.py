@@ -82,8 +82,105 @@ def error_body(reason: str, field: str | None = None) -> dict[str, list[Error]]:
     return {"errors": [error]}
 
 
+# ------------------------------------------------------- one voice (issue 26.8)
+# Every reason reads the same, whoever wrote it: lower case first, no closing period, and a
+# field's reason names the field and what it must be ("name is required", "per_page must be
+# an integer from 1 to 100"). The services write theirs so; DRF's and Django's defaults are
+# rewritten here, by the code DRF gives each message (``ErrorDetail.code``), in one table.
+# Messages a serializer wrote itself (its own wording, or ``error_messages``) are kept, but
+# for the case and the period.
+
+DRF_FIELD_MESSAGES: dict[str, tuple[re.Pattern[str], str]] = {
+    # code: (DRF's default text, the service's); {field} is the field's dotted path
+    "required": (re.compile(r"This field is required\."), "{field} is required"),
+    "null": (re.compile(r"This field may not be null\."), "{field} may not be null"),
+    "blank": (re.compile(r"This field may not be blank\."), "{field} may not be blank"),
+    "empty": (re.compile(r"This (?:list|selection|dictionary) may not be empty\."), "{field} may not be empty"),
+    "invalid_choice": (
+        re.compile(r'"(?P<input>.*)" is not a valid choice\.', re.S),
+        '{field}: "{input}" is not one of the allowed values',
+    ),
+    "max_length": (
+        re.compile(r"Ensure this field has no more than (?P<n>\d+) (?P<what>\w+)\."),
+        "{field} must have at most {n} {what}",
+    ),
+    "min_length": (
+        re.compile(r"Ensure this field has at least (?P<n>\d+) (?P<what>\w+)\."),
+        "{field} must have at least {n} {what}",
+    ),
+    "max_value": (re.compile(r"Ensure this value is less than or equal to (?P<n>.+)\."), "{field} must be at most {n}"),
+    "min_value": (
+        re.compile(r"Ensure this value is greater than or equal to (?P<n>.+)\."),
+        "{field} must be at least {n}",
+    ),
+    "not_a_list": (
+        re.compile(r'Expected a list of items but got type "(?P<type>\w+)"\.'),
+        "{field} must be a list, not {type}",
+    ),
+    "not_a_dict": (
+        re.compile(r'Expected a dictionary of items but got type "(?P<type>\w+)"\.'),
+        "{field} must be an object, not {type}",
+    ),
+    "null_characters_not_allowed": (
+        re.compile(r"Null characters are not allowed\."),
+        "{field} may not contain null characters",
+    ),
+    "unique": (re.compile(r".* with this .* already exists\."), "{field} is already taken"),
+}
+DRF_INVALID_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
+    # code "invalid", which DRF gives many texts
+    (re.compile(r"Not a valid string\."), "{field} must be a string"),
+    (re.compile(r"A valid integer is required\."), "{field} must be an integer"),
+    (re.compile(r"A valid number is required\."), "{field} must be a number"),
+    (re.compile(r"Must be a valid boolean\."), "{field} must be a boolean"),
+    (re.compile(r"Enter a valid URL\."), "{field} must be a valid URL"),
+    (re.compile(r"Enter a valid email address\."), "{field} must be a valid email address"),
+    (re.compile(r"Must be a valid UUID\."), "{field} must be a UUID"),
+    (
+        re.compile(r"Datetime has wrong format\..*", re.S),
+        "{field} must be an RFC 3339 date-time, e.g. 2027-01-01T00:00:00+00:00",
+    ),
+    (
+        re.compile(r"Invalid data\. Expected a dictionary, but got (?P<type>\w+)\."),
+        "the body must be a JSON object, not {type}",
+    ),
+)
+
+
+def one_of(field: str, choices: Any) -> dict[str, str]:
+    """A choice field's ``error_messages``, naming what it takes::
+
+    serializers.ChoiceField(choices=VISIBILITIES, error_messages=one_of("visibility", VISIBILITIES))
+    # -> 'visibility must be one of public, unlisted, private; got "secret"'
+    """
+    values = [str(choice[0] if isinstance(choice, tuple | list) else choice) for choice in choices]
+    return {"invalid_choice": f'{field} must be one of {", ".join(values)}; got "{{input}}"'}
+
+
+def in_one_voice(text: str) -> str:
+    """``"Not found."`` -> ``"not found"``: lower case first (not an acronym: "JSON", "URL"), no closing period."""
+    if text.endswith(".") and not text.endswith(".."):
+        text = text[:-1]
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        text = text[0].lower() + text[1:]
+    return text
+
+
+def reason_for(detail: Any, field: str | None) -> str:
+    """The service's wording of one DRF message about ``field`` (None: the request as a whole)."""
+    text, code = str(detail), getattr(detail, "code", None)
+    name = field or "the body"
+    known = DRF_FIELD_MESSAGES.get(code) if isinstance(code, str) else None
+    candidates = [known] if known is not None else list(DRF_INVALID_MESSAGES) if code == "invalid" else []
+    for pattern, template in candidates:
+        match = pattern.fullmatch(text)
+        if match is not None:
+            return template.format(field=name, **match.groupdict())
+    return in_one_voice(text)
+
+
 def flatten(detail: Any, field: str | None = None) -> Iterator[Error]:
-    """Walk DRF's nested error detail and yield one sourcehut error per message."""
+    """Walk DRF's nested error detail and yield one sourcehut error per message, in the service's voice."""
     if isinstance(detail, Mapping):
         for key, value in detail.items():
             child = None if key in NON_FIELD_KEYS else (str(key) if field is None else f"{field}.{key}")
@@ -93,10 +190,24 @@ def flatten(detail: Any, field: str | None = None) -> Iterator[Error]:
             nested = isinstance(value, Mapping | list | tuple)
             yield from flatten(value, f"{field}.{index}" if nested and field else field)
     else:
-        yield {"reason": str(detail)} if field is None else {"field": field, "reason": str(detail)}
+        reason = reason_for(detail, field)
+        yield {"reason": reason} if field is None else {"field": field, "reason": reason}
 
 
-def errors_from(exc: exceptions.APIException) -> dict[str, list[Error]]:
+def errors_from(exc: exceptions.APIException, request: Any = None) -> dict[str, list[Error]]:
+    """The body for one of DRF's exceptions; its stock texts for the statuses the pipeline
+    also answers ("Not found.", 'Method "DELETE" not allowed.') become the pipeline's."""
+    default = getattr(type(exc), "default_detail", None)
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        method = getattr(request, "method", None)
+        return error_body(f"method {method} not allowed" if method else STATUS_REASONS[405])
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        return error_body(STATUS_REASONS[415])
+    stock = isinstance(exc, exceptions.NotAcceptable | exceptions.Throttled) or str(exc.detail) == str(default)
+    if stock and exc.status_code in STATUS_REASONS:
+        return error_body(STATUS_REASONS[exc.status_code])
+    if isinstance(exc, exceptions.ParseError) and str(exc.detail).startswith("JSON parse error - "):
+        return error_body("malformed JSON: " + in_one_voice(str(exc.detail).removeprefix("JSON parse error - ")))
     return {"errors": list(flatten(exc.detail))}
 
 
@@ -117,7 +228,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:
         return None
     if isinstance(exc, exceptions.APIException):
-        response.data = errors_from(exc)
+        response.data = errors_from(exc, context.get("request"))
     wait = getattr(exc, "wait", None)
     if isinstance(exc, exceptions.Throttled) and wait is not None:
         response["Retry-After"] = str(max(1, int(wait + 0.999)))

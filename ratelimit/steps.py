@@ -1,6 +1,9 @@
 """The API pipeline's rate-limit step (§5): one Redis round trip counts the request and checks
 the credential's revocation markers, before the route's scope is looked at.
 
+A CORS preflight is only looked at (cost 0) and never refused: its answer carries the
+headers, and the request the browser sends after it is the one charged.
+
 A revoked credential is a 401, an exhausted limit a 429 with ``Retry-After``; with Redis
 down, fail-closed scopes (``authenticate``, ``apikey-create``) are a 503 and the others pass
 unlimited. Every answer that went through the limiter carries its headers.
@@ -26,6 +29,7 @@ from django.utils.http import parse_etags
 
 from core.client import client_ip
 from core.context import ApiContext, Limit
+from core.cors import is_preflight
 from core.errors import RETRY_AFTER_SECONDS, json_error
 from core.headers import AUTHORIZATION, IF_NONE_MATCH, WWW_AUTHENTICATE_VALUE, meta_key
 from core.pipeline import Next
@@ -97,6 +101,9 @@ def rate_limit(request: HttpRequest, ctx: ApiContext, next: Next) -> HttpRespons
     scope = services.request_scope(caller, request.method or "", ctx.route)
     if scope.by == "client":
         caller = replace(caller, client_id=client_id_of(request))
+    if is_preflight(request):  # a CORS preflight: looked at, never charged nor refused (core/cors.py)
+        looked = services.rate_limit_hit(caller=caller, scope=scope, cost=0)
+        return with_headers(next(replace(ctx, limit=limit_of(looked))), looked)
     outcome, deferred = decide(request, caller, scope)
     refused = refusal(outcome)
     if refused is not None:

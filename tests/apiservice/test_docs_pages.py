@@ -29,7 +29,10 @@ def test_a_scheme_pasted_into_swagger_authorize_is_accepted(header, credential):
     assert parse_authorization(header) == credential
 
 
-@pytest.mark.parametrize("header", ["Bearer", "Bearer Bearer", "Bearer Bearer a b", "token Bearer abc", "Basic abc", "HangarAuth", "Hangar abc"])
+@pytest.mark.parametrize(
+    "header",
+    ["Bearer", "Bearer Bearer", "Bearer Bearer a b", "token Bearer abc", "Basic abc", "HangarAuth", "Hangar abc"],
+)
 def test_other_doubled_or_malformed_headers_are_refused(header):
     with pytest.raises(InvalidCredential):
         parse_authorization(header)

@@ -191,8 +191,10 @@ class TestKeys:
         assert response.status_code == 204 and response.content == b""
         assert exchange(api_client, doomed.secret).status_code == 401
 
-    def test_huge_id_is_404_not_500(self, api_client, auth_headers):
-        assert api_client.get("/api/v1/keys/99999999999999999999999", **auth_headers).status_code == 404
+    def test_huge_id_is_400_not_500(self, api_client, auth_headers):
+        response = api_client.get("/api/v1/keys/99999999999999999999999", **auth_headers)
+        assert response.status_code == 400 and response.json()["errors"][0]["field"] == "id"
+        assert api_client.get("/api/v1/keys/9223372036854775807", **auth_headers).status_code == 404
 
 
 def test_audit_records_create_delete_and_authenticate_with_ip(api_client, user, auth_headers):
