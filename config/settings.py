@@ -257,10 +257,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "validatorUrl": None},
     # "Authorize" runs the authorization-code flow with PKCE as the seeded public demo client.
     "SWAGGER_UI_OAUTH2_CONFIG": {"usePkceWithAuthorizationCodeGrant": True, "clientId": "apiservice-docs"},
-    "ENUM_NAME_OVERRIDES": {"OAuthScopeEnum": "auth.scopes.ALL_SCOPES"},
+    "ENUM_NAME_OVERRIDES": {"OAuthScopeEnum": "auth.scopes.ALL_SCOPES", "KeyScopeEnum": "auth.scopes.KEY_SCOPES"},
+    # "" in a choice field that allows it is documented in the field, not as a BlankEnum member
+    "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.schema.postprocess",
+        "config.openapi.postprocess",  # each operation's summary and description
         "core.schema_security.postprocess",  # open padlocks where a credential is optional
     ],
 }
