@@ -147,7 +147,7 @@ DRF_INVALID_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-def one_of(field: str, choices: Any) -> dict[str, str]:
+def one_of(field: str, choices: Any) -> dict[str, Any]:
     """A choice field's ``error_messages``, naming what it takes::
 
     serializers.ChoiceField(choices=VISIBILITIES, error_messages=one_of("visibility", VISIBILITIES))

@@ -47,7 +47,7 @@ ERROR_DETAIL_SCHEMA = {
     },
 }
 # Path parameters that are ids (core.routing.PATH_IDS), typed as the ids in bodies are.
-PATH_ID_SCHEMAS = {
+PATH_ID_SCHEMAS: dict[str, dict[str, Any]] = {
     "id": {"type": "integer", "format": "int64", "minimum": 0},
     "webhook_id": {"type": "integer", "format": "int64", "minimum": 0},
     "delivery_id": {"type": "string", "format": "uuid"},

@@ -54,7 +54,7 @@ def test_hangars_client_trades_a_key_and_calls_with_its_jwt_in_either_spelling(g
 # Hangar's key management (a form of Hangar's permissions, answered as text/plain; keys
 # deleted by name), users, projects and permissions: each call and its plain refusal.
 OUTSIDE = [
-    ("create_key", lambda apis: apis.keys.create_key(hangar_api.CreateAPIKeyForm(name="a-key", permissions=["view_public_info"])), 406),
+    ("create_key", lambda apis: apis.keys.create_key(hangar_api.CreateAPIKeyForm(name="a-key", permissions=[hangar_api.NamedPermission.VIEW_PUBLIC_INFO])), 406),
     ("delete_key", lambda apis: apis.keys.delete_key(name="hangar"), 405),
     ("get_user", lambda apis: apis.users.get_user(user="carol"), 404),
     ("get_project", lambda apis: apis.projects.get_project(slug="x"), 404),
