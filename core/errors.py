@@ -26,6 +26,7 @@ from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOper
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -272,6 +273,7 @@ CLIENT_ERRORS: tuple[tuple[type[BaseException], int], ...] = (
     (DjangoPermissionDenied, 403),
     (RequestDataTooBig, 413),
     (TooManyFieldsSent, 400),
+    (MultiPartParserError, 400),  # a form body the OAuth endpoints could not read
     (BadRequest, 400),
     (SuspiciousOperation, 400),
 )

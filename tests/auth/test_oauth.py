@@ -626,6 +626,12 @@ def test_the_oauth_endpoints_answer_503_in_rfc_6749s_shape_when_redis_is_down(ap
     assert oauth_error(response)["error"] == "temporarily_unavailable"
 
 
+def test_a_malformed_form_body_is_invalid_request_not_a_500(client, app):
+    """The rate limiter reads the client id from the form (a multipart body without its boundary)."""
+    response = client.generic("POST", "/api/v1/oauth/token", b"--x\r\ngarbage", content_type="multipart/form-data")
+    assert response.status_code == 400 and oauth_error(response)["error"] == "invalid_request"
+
+
 def test_other_routes_keep_the_sourcehut_shape(api_client, rate_limits):
     rate_limits(authenticate="1/60+0")
     api_client.post("/api/v1/authenticate", {"apiKey": "x"}, format="json")
