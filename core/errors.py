@@ -126,7 +126,7 @@ DRF_FIELD_MESSAGES: dict[str, tuple[re.Pattern[str], str]] = {
         re.compile(r"Null characters are not allowed\."),
         "{field} may not contain null characters",
     ),
-    "unique": (re.compile(r".* with this .* already exists\."), "{field} is already taken"),
+    "unique": (re.compile(r"This field must be unique\."), "{field} must be unique"),
 }
 DRF_INVALID_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
     # code "invalid", which DRF gives many texts

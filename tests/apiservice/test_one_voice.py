@@ -119,3 +119,28 @@ def test_every_error_speaks_with_one_voice(case, api_client, credentials, rate_l
 )  # fmt: skip
 def test_in_one_voice(text, voiced):
     assert in_one_voice(text) == voiced
+
+
+def test_drfs_stock_messages_are_reworded_in_one_place():
+    from rest_framework import serializers
+
+    from core.errors import flatten
+
+    class Sample(serializers.Serializer):
+        n = serializers.IntegerField(max_value=5)
+        b = serializers.BooleanField()
+        u = serializers.URLField()
+        items = serializers.ListField(child=serializers.CharField(), allow_empty=False)
+        s = serializers.CharField(max_length=3)
+        t = serializers.CharField()
+
+    sample = Sample(data={"n": 9, "b": "x", "u": "nope", "items": [], "s": "abcd", "t": "a\x00"})
+    assert not sample.is_valid()
+    assert {error["field"]: error["reason"] for error in flatten(sample.errors)} == {
+        "n": "n must be at most 5",
+        "b": "b must be a boolean",
+        "u": "u must be a valid URL",
+        "items": "items may not be empty",
+        "s": "s must have at most 3 characters",
+        "t": "t may not contain null characters",
+    }
