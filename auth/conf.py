@@ -64,6 +64,7 @@ def oauth2_provider(*, lifetime_seconds: int, http_redirect_uris: bool) -> dict[
     return {
         "SCOPES_BACKEND_CLASS": "auth.oauth.scopes.ApiScopes",
         "OAUTH2_VALIDATOR_CLASS": "auth.oauth.validator.Validator",
+        "OAUTH2_SERVER_CLASS": "auth.oauth.validator.Server",  # PKCE S256 checked before the consent page
         "ACCESS_TOKEN_GENERATOR": "auth.oauth.tokens.access_token_text",
         "REFRESH_TOKEN_GENERATOR": "auth.oauth.tokens.refresh_token_text",
         "ACCESS_TOKEN_EXPIRE_SECONDS": lifetime_seconds,

@@ -21,6 +21,8 @@ ALL_SCOPES: tuple[str, ...] = tuple(
     if not (name in READ_ONLY and access == "write")
 )
 
+KEY_SCOPES: tuple[str, ...] = (ALL, *ALL_SCOPES)  # what an API key may hold
+
 
 class ScopeError(ValueError):
     """A scope string that is not ``*`` or ``<resource>:<read|write>``."""

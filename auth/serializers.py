@@ -5,7 +5,8 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from auth.models import ApiKey
-from auth.scopes import ALL, ALL_SCOPES, ScopeError, parse_scopes
+from auth.scopes import KEY_SCOPES, ScopeError, parse_scopes
+from core.errors import one_of
 from core.parsers import StringField
 
 
@@ -21,7 +22,9 @@ class ApiKeySerializer(serializers.ModelSerializer):
 class ApiKeyCreateSerializer(serializers.Serializer):
     name = StringField(max_length=128)
     scopes = serializers.ListField(
-        child=serializers.ChoiceField(choices=[ALL, *ALL_SCOPES]), allow_empty=False, help_text='e.g. ["repos:read"]'
+        child=serializers.ChoiceField(choices=KEY_SCOPES, error_messages=one_of("scopes", KEY_SCOPES)),
+        allow_empty=False,
+        help_text='e.g. ["repos:read"]',
     )
     expires = serializers.DateTimeField(required=False, allow_null=True)
 
@@ -49,7 +52,7 @@ class ApiKeyCreatedSerializer(ApiKeySerializer):
         read_only_fields = fields
 
 
-class AuthenticateRequestSerializer(serializers.Serializer):
+class AuthenticateSerializer(serializers.Serializer):
     apiKey = serializers.CharField(
         required=False, help_text="The API key (or pass ?apiKey=; the body keeps it out of access logs)."
     )  # noqa: N815

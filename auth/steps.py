@@ -12,6 +12,7 @@
 
     Authorization: Bearer <JWT, API key or OAuth access token>
     Authorization: token <JWT, API key or OAuth access token>      (what sourcehut clients send)
+    Authorization: HangarAuth <JWT>                                 (what Hangar's clients send)
 """
 
 from __future__ import annotations
@@ -28,14 +29,16 @@ from core.errors import json_error
 from core.headers import WWW_AUTHENTICATE_VALUE
 from core.pipeline import Next
 
-SCHEMES = frozenset({"bearer", "token"})
+# Three spellings of one scheme (§2.4): RFC 6750's, sourcehut's and Hangar's. Any of them
+# carries any credential; HangarAuth is documented for JWTs, as Hangar's server takes it.
+SCHEMES = frozenset({"bearer", "token", "hangarauth"})
 AUTHENTICATION_REQUIRED = "authentication required: send Authorization: Bearer <token or API key>"
 CSRF_REFUSED = "a signed-in browser's change needs the CSRF token (X-CSRFToken)"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def parse_authorization(header: str) -> str:
-    """The credential of ``Bearer x`` / ``token x``; InvalidCredential for anything else.
+    """The credential of ``Bearer x`` / ``token x`` / ``HangarAuth x``; InvalidCredential for anything else.
 
     ``Bearer Bearer x`` is ``x``: Swagger UI's *Authorize* box adds the scheme itself, so a
     user who pastes ``Bearer x`` there sends it twice.
@@ -43,7 +46,9 @@ def parse_authorization(header: str) -> str:
     scheme, _, value = header.strip().partition(" ")
     value = value.strip()
     if scheme.lower() not in SCHEMES:
-        raise InvalidCredential("unsupported authorization scheme; use 'Bearer <token>' or 'token <token>'")
+        raise InvalidCredential(
+            "unsupported authorization scheme; use 'Bearer <token>', 'token <token>' or 'HangarAuth <jwt>'"
+        )
     repeated, _, rest = value.partition(" ")
     if repeated.lower() == "bearer" and scheme.lower() == "bearer":
         value = rest.strip()

@@ -9,7 +9,7 @@ from core.routing import route
 urlpatterns = [
     route("authenticate", AuthenticateView.as_view(), "authenticate"),
     route("keys", ApiKeyListView.as_view(), "api-key-list"),
-    route("keys/(?P<pk>[0-9]+)", ApiKeyDetailView.as_view(), "api-key-detail"),
+    route("keys/(?P<pk>[^/]+)", ApiKeyDetailView.as_view(), "api-key-detail"),
     route("oauth/apps", OAuthAppListView.as_view(), "oauth-app-list"),
     route("oauth/apps/(?P<client_id>[A-Za-z0-9-]+)", OAuthAppDetailView.as_view(), "oauth-app-detail"),
     route("oauth/authorizations", AuthorizationListView.as_view(), "oauth-authorization-list"),
@@ -21,5 +21,5 @@ urlpatterns = [
     route("oauth/token", TokenView.as_view(), "oauth-token"),
     route("oauth/revoke", RevokeTokenView.as_view(), "oauth-revoke"),
     route("user/apptoken", AppTokenListView.as_view(), "apptoken-list"),
-    route("user/apptoken/(?P<uuid>[0-9a-fA-F-]{36})", AppTokenDetailView.as_view(), "apptoken-detail"),
+    route("user/apptoken/(?P<uuid>[^/]+)", AppTokenDetailView.as_view(), "apptoken-detail"),
 ]

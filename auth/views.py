@@ -19,7 +19,7 @@ from auth.serializers import (
     ApiKeyCreatedSerializer,
     ApiKeyCreateSerializer,
     ApiKeySerializer,
-    AuthenticateRequestSerializer,
+    AuthenticateSerializer,
     TokenSerializer,
 )
 from core.client import client_ip
@@ -49,7 +49,7 @@ class AuthenticateView(APIView):
         tags=["credentials"],
         auth=[],
         parameters=[OpenApiParameter("apiKey", str, OpenApiParameter.QUERY, required=False)],
-        request=AuthenticateRequestSerializer,
+        request=AuthenticateSerializer,
         responses={200: TokenSerializer},
     )
     def post(self, request: Request) -> Response:

@@ -72,7 +72,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.observe.ObserveMiddleware",  # every request: X-Request-ID, the access line, metrics
-    "core.cors.CorsMiddleware",  # django-cors-headers for requests with Origin: preflights answered before any credential
+    "core.cors.CorsMiddleware",  # django-cors-headers for requests with Origin; /api/ preflights go on to the pipeline
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.csp.ContentSecurityPolicyMiddleware",  # django-csp, on HTML responses only (API pages included)
@@ -193,7 +193,8 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = spectacular_settings(
     title="apiservice", version=API_VERSION, docs_client_id="apiservice-docs",
-    enum_name_overrides={"OAuthScopeEnum": "auth.scopes.ALL_SCOPES"},
+    enum_name_overrides={"OAuthScopeEnum": "auth.scopes.ALL_SCOPES", "KeyScopeEnum": "auth.scopes.KEY_SCOPES"},
+    hooks=["config.openapi.postprocess"],  # each operation's summary and description
 )  # fmt: skip
 
 # ------------------------------------------------------------------- security

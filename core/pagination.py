@@ -171,8 +171,18 @@ class KeysetPagination(BasePagination):
                 "name": "start",
                 "in": "query",
                 "required": False,
-                "description": "Id of the first item of the page (inclusive); -1 or empty for the first page.",
-                "schema": {"type": "integer"},
+                # A string, as `next` is on the wire (§1.9): a client passes the `next` of a page as
+                # the `start` of the following one unchanged, whatever its language's types.
+                "description": (
+                    "Where the page starts: the `next` of the previous page, as given (an id, inclusive). "
+                    "Empty or `-1` for the first page."
+                ),
+                "schema": {
+                    "type": "string",
+                    "pattern": "^(-1|[0-9]{0,19})$",
+                    "example": "118",
+                    "description": "The `next` of the previous page, as given; empty or `-1`: the first page.",
+                },
             },
             {
                 "name": "per_page",
@@ -188,7 +198,12 @@ class KeysetPagination(BasePagination):
             "type": "object",
             "required": ["next", "results", "results_per_page", "total"],
             "properties": {
-                "next": {"type": "string", "nullable": True, "example": "118"},
+                "next": {
+                    "type": "string",
+                    "nullable": True,
+                    "example": "118",
+                    "description": "The `start` of the next page (an id, as a string); null on the last page.",
+                },
                 "results": schema,
                 "results_per_page": {"type": "integer", "example": DEFAULT_PER_PAGE},
                 "total": {"type": "integer", "example": 120},

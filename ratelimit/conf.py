@@ -24,6 +24,9 @@ ANONYMOUS_WRITE = "anonymous-write"
 AUTHENTICATED_READ = "authenticated-read"
 AUTHENTICATED_WRITE = "authenticated-write"
 AUTHENTICATE = "authenticate"
+# the OAuth token and revocation endpoints, per client id and address (issue 26.5)
+OAUTH_TOKEN = "oauth-token"
+OAUTH_REVOKE = "oauth-revoke"
 APIKEY_CREATE = "apikey-create"
 WEBHOOK_TEST = "webhook-test"
 # 304s answered because a listed entity tag matched (§1.12): free of the read scopes, but
@@ -31,21 +34,31 @@ WEBHOOK_TEST = "webhook-test"
 REVALIDATION = "revalidation"
 
 
+# What a scope's buckets are keyed by: the client address; the credential's user (the
+# address when anonymous); or the OAuth client id *and* the address (the address alone when
+# the request names no client), so one client's refreshes do not spend another's budget and
+# a client id proves nothing on its own (anyone may send any client id).
+Keying = Literal["address", "user", "client"]
+
+
 @dataclass(frozen=True)
 class Scope:
     name: str
     policy: Policy
-    by: Literal["address", "user"]
+    by: Keying
     fail_closed: bool  # with Redis down: refuse (503) rather than let requests through
 
 
-DEFAULTS: dict[str, tuple[str, Literal["address", "user"], bool]] = {
+DEFAULTS: dict[str, tuple[str, Keying, bool]] = {
     # scope: (limit/period+burst, keyed by, fail closed)
     ANONYMOUS_READ: ("1200/3600+120", "address", False),
     ANONYMOUS_WRITE: ("120/3600+20", "address", False),
     AUTHENTICATED_READ: ("5000/3600+500", "user", False),
     AUTHENTICATED_WRITE: ("1000/3600+100", "user", False),
     AUTHENTICATE: ("60/3600+20", "address", True),
+    # GitHub allows an OAuth app 2,000 token requests an hour; Funkwhale 100 an hour (docs/rate-limits.md)
+    OAUTH_TOKEN: ("2000/3600+200", "client", True),
+    OAUTH_REVOKE: ("600/3600+60", "client", True),
     APIKEY_CREATE: ("30/3600+10", "user", True),
     WEBHOOK_TEST: ("30/3600+5", "user", False),
     REVALIDATION: ("20000/3600+2000", "user", False),

@@ -6,6 +6,7 @@ revocation markers, checked in the same round trip) or, without one, a client ad
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import NamedTuple
 
@@ -26,10 +27,12 @@ PREFIX = "apiservice:rl"
 
 
 class Caller(NamedTuple):
-    """Who a request is counted against: the credential's user, else the client's address."""
+    """Who a request is counted against: the credential's user, else the client's address;
+    in the OAuth scopes, the client id it names with the address."""
 
     credential: Credential | None
     address: str
+    client_id: str | None = None
 
     @property
     def revocation_keys(self) -> tuple[str, ...]:
@@ -61,10 +64,18 @@ def request_scope(caller: Caller, method: str, route: Route | None = None) -> co
 
 
 def bucket_for(scope: conf.Scope, caller: Caller) -> tuple[str, str | None]:
-    """``(bucket key, override key)``; per-user scopes fall back to the address when anonymous."""
+    """``(bucket key, override key)``; per-user scopes fall back to the address when anonymous,
+    per-client ones when the request names no client.
+
+    A client id is the caller's to choose, so it never keys a bucket alone: its digest (any
+    length in, a fixed-size key out) joins the address.
+    """
     if scope.by == "user" and caller.credential is not None:
         user_id = caller.credential.user_id
         return f"{PREFIX}:{scope.name}:u:{user_id}", override_key(user_id)
+    if scope.by == "client" and caller.client_id:
+        digest = hashlib.sha256(caller.client_id.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        return f"{PREFIX}:{scope.name}:c:{digest}:a:{caller.address}", None
     return f"{PREFIX}:{scope.name}:a:{caller.address}", None
 
 

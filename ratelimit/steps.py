@@ -1,6 +1,9 @@
 """The API pipeline's rate-limit step (§5): one Redis round trip counts the request and checks
 the credential's revocation markers, before the route's scope is looked at.
 
+A CORS preflight is only looked at (cost 0) and never refused: its answer carries the
+headers, and the request the browser sends after it is the one charged.
+
 A revoked credential is a 401, an exhausted limit a 429 with ``Retry-After``; with Redis
 down, fail-closed scopes (``authenticate``, ``apikey-create``) are a 503 and the others pass
 unlimited. Every answer that went through the limiter carries its headers.
@@ -16,19 +19,25 @@ knowing nothing) are charged like any read.
 
 from __future__ import annotations
 
+import base64
+import binascii
+from urllib.parse import unquote_plus
+
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import parse_etags
 
 from core.client import client_ip
 from core.context import ApiContext, Limit
+from core.cors import is_preflight
 from core.errors import RETRY_AFTER_SECONDS, json_error
-from core.headers import IF_NONE_MATCH, WWW_AUTHENTICATE_VALUE, meta_key
+from core.headers import AUTHORIZATION, IF_NONE_MATCH, WWW_AUTHENTICATE_VALUE, meta_key
 from core.pipeline import Next
 from ratelimit import conf, headers, services
 from ratelimit.services import Caller, Outcome
 
 NOT_MODIFIED = 304
 IF_NONE_MATCH_META = meta_key(IF_NONE_MATCH)
+AUTHORIZATION_META = meta_key(AUTHORIZATION)
 READS = frozenset({"GET", "HEAD"})
 
 
@@ -67,6 +76,21 @@ def refusal(outcome: Outcome) -> HttpResponse | None:
     return None
 
 
+def client_id_of(request: HttpRequest) -> str | None:
+    """The OAuth client a token or revocation request names (RFC 6749 §2.3.1): the user name of
+    its HTTP Basic credential, else ``client_id`` in its form body. Unverified: the endpoint
+    authenticates the client afterwards; here it only picks a bucket."""
+    scheme, _, credential = request.META.get(AUTHORIZATION_META, "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(credential.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, ValueError):
+            return None
+        return unquote_plus(decoded.partition(":")[0]) or None
+    value = request.POST.get("client_id") if request.method == "POST" else None
+    return value or None
+
+
 def rate_limit(request: HttpRequest, ctx: ApiContext, next: Next) -> HttpResponse:
     caller = Caller(ctx.credential, client_ip(request))
     if not conf.enabled():
@@ -74,6 +98,11 @@ def rate_limit(request: HttpRequest, ctx: ApiContext, next: Next) -> HttpRespons
             return json_error(401, "credential revoked", WWW_Authenticate=WWW_AUTHENTICATE_VALUE)
         return next(ctx)
     scope = services.request_scope(caller, request.method or "", ctx.route)
+    if scope.by == "client":
+        caller = caller._replace(client_id=client_id_of(request))
+    if is_preflight(request):  # a CORS preflight: looked at, never charged nor refused (core/cors.py)
+        looked = services.rate_limit_hit(caller=caller, scope=scope, cost=0)
+        return with_headers(next(ctx._replace(limit=limit_of(looked))), looked)
     outcome, deferred = decide(request, caller, scope)
     refused = refusal(outcome)
     if refused is not None:

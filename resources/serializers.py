@@ -12,6 +12,7 @@ from typing import Any
 from rest_framework import serializers
 
 from accounts.serializers import CanonicalNameField, UserShortSerializer
+from core.errors import one_of
 from core.fast import FastRead
 from core.parsers import StringField
 from resources.models import Repository
@@ -55,6 +56,8 @@ class ProfileUpdateSerializer(serializers.Serializer):
 
 
 class SSHKeySerializer(FastRead, serializers.Serializer):
+    """An SSH public key of a user's, as sourcehut shows it."""
+
     id = serializers.IntegerField()
     authorized = serializers.DateTimeField()
     comment = serializers.CharField()
@@ -66,6 +69,8 @@ class SSHKeySerializer(FastRead, serializers.Serializer):
 
 
 class PGPKeySerializer(FastRead, serializers.Serializer):
+    """A PGP public key of a user's, ASCII-armored, with its key id, fingerprint and e-mail."""
+
     id = serializers.IntegerField()
     key = serializers.CharField()
     key_id = serializers.CharField()
@@ -77,6 +82,8 @@ class PGPKeySerializer(FastRead, serializers.Serializer):
 
 
 class RepositorySerializer(FastRead, serializers.Serializer):
+    """A repository (metadata only); `visibility` is `public`, `unlisted` or `private`."""
+
     id = serializers.IntegerField()
     created = serializers.DateTimeField()
     updated = serializers.DateTimeField()
@@ -84,6 +91,9 @@ class RepositorySerializer(FastRead, serializers.Serializer):
     owner = UserShortSerializer()
     description = serializers.CharField()
     visibility = serializers.ChoiceField(choices=Repository.Visibility.choices)
+
+
+VISIBILITY = one_of("visibility", Repository.Visibility.choices)
 
 
 def repo_name_valid(value: str) -> str:
@@ -98,7 +108,11 @@ class RepositoryCreateSerializer(serializers.Serializer):
     name = StringField(max_length=256, error_messages={"required": "name is required", "blank": "name is required"})
     description = StringField(max_length=4096, required=False, allow_blank=True, default="")
     visibility = serializers.ChoiceField(
-        choices=Repository.Visibility.choices, required=False, allow_blank=True, default=""
+        choices=Repository.Visibility.choices,
+        required=False,
+        allow_blank=True,  # "" is the default too, as sourcehut's clients send it
+        default=Repository.Visibility.PUBLIC,
+        error_messages=VISIBILITY,
     )
 
     def validate_name(self, value: str) -> str:
@@ -110,7 +124,9 @@ class RepositoryUpdateSerializer(serializers.Serializer):
 
     name = StringField(max_length=256, required=False, allow_blank=True)
     description = StringField(max_length=4096, required=False, allow_blank=True)
-    visibility = serializers.ChoiceField(choices=Repository.Visibility.choices, required=False, allow_blank=True)
+    visibility = serializers.ChoiceField(
+        choices=Repository.Visibility.choices, required=False, allow_blank=True, error_messages=VISIBILITY
+    )
 
     def validate_name(self, value: str) -> str:
         return repo_name_valid(value)

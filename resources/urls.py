@@ -17,9 +17,9 @@ urlpatterns = [
     route(f"user/{USER}", users.UserDetailView.as_view(), "user-detail"),
     route("user/profile", users.ProfileView.as_view(), "profile"),
     route("user/ssh-keys", keys.SSHKeyListView.as_view(), "ssh-key-list"),
-    route("user/ssh-keys/(?P<pk>[0-9]+)", keys.SSHKeyDetailView.as_view(), "ssh-key-detail"),
+    route("user/ssh-keys/(?P<pk>[^/]+)", keys.SSHKeyDetailView.as_view(), "ssh-key-detail"),
     route("ssh-key/(?P<blob>[A-Za-z0-9+/=]+)", keys.SSHKeyLookupView.as_view(), "ssh-key-lookup"),
     route("user/pgp-keys", keys.PGPKeyListView.as_view(), "pgp-key-list"),
-    route("user/pgp-keys/(?P<pk>[0-9]+)", keys.PGPKeyDetailView.as_view(), "pgp-key-detail"),
-    route("pgp-key/(?P<fingerprint>[A-Fa-f0-9 ]+)", keys.PGPKeyLookupView.as_view(), "pgp-key-lookup"),
+    route("user/pgp-keys/(?P<pk>[^/]+)", keys.PGPKeyDetailView.as_view(), "pgp-key-detail"),
+    route("pgp-key/(?P<fingerprint>[^/]+)", keys.PGPKeyLookupView.as_view(), "pgp-key-lookup"),
 ]

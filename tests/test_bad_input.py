@@ -69,10 +69,10 @@ def pgp_signed(e: int) -> bytes:
     return body(**{"pgp-key": signed_rsa_key(rsa_private_key(e))})
 
 
-PARSE = "JSON parse error"
+PARSE = "malformed JSON: "
 DEEP = f"nest deeper than {MAX_DEPTH} levels"
 SURROGATE = "unpaired surrogate"
-NOT_A_STRING = "Not a valid string."
+NOT_A_STRING = "must be a string"
 
 CASES = [
     # ------------------------------------------------------------- the JSON parser
@@ -91,7 +91,7 @@ CASES = [
     Case("not-utf-8", "POST", "/api/v1/repos", b'{"name": "\xff"}', reason=PARSE),
     Case("utf-16-without-bom", "POST", "/api/v1/repos", b'{"name": "x"}', reason=PARSE,
          content_type="application/json; charset=utf-16"),
-    Case("bz2-charset", "POST", "/api/v1/repos", b'{"name": "x"}', reason="Unsupported charset",
+    Case("bz2-charset", "POST", "/api/v1/repos", b'{"name": "x"}', reason="unsupported charset",
          content_type="application/json; charset=bz2_codec"),
     Case("nan", "POST", "/api/v1/repos", b'{"name": NaN}', reason=PARSE),
     Case("5000-digit-number", "POST", "/api/v1/repos", b'{"name": ' + b"9" * 5000 + b"}", reason=PARSE),
@@ -125,10 +125,10 @@ CASES = [
     Case("number-for-ssh-key", "POST", "/api/v1/user/ssh-keys", body(**{"ssh-key": 5}), field="ssh-key"),
     # ------------------------------------------------------------- NUL characters
     Case("nul-in-ssh-comment", "POST", "/api/v1/user/ssh-keys",
-         lambda: body(**{"ssh-key": ed25519_line() + " a\u0000b"}), field="ssh-key", reason="Null characters"),
+         lambda: body(**{"ssh-key": ed25519_line() + " a\u0000b"}), field="ssh-key", reason="null characters"),
     Case("nul-in-description", "POST", "/api/v1/repos", body(name="ok", description="a\u0000"), field="description",
-         reason="Null characters"),
-    Case("nul-in-bio", "PUT", "/api/v1/user/profile", body(bio="a\u0000"), field="bio", reason="Null characters"),
+         reason="null characters"),
+    Case("nul-in-bio", "PUT", "/api/v1/user/profile", body(bio="a\u0000"), field="bio", reason="null characters"),
     Case("nul-in-key-name", "POST", "/api/v1/keys", body(name="a\u0000", scopes=["*"]), field="name"),
     Case("nul-in-redirect-uri", "POST", "/api/v1/oauth/apps",
          body(name="a", redirect_uris=["https://app.example/\u0000"], scopes=["repos:read"]), field="redirect_uris.0"),
@@ -161,9 +161,32 @@ CASES = [
     Case("start-10e100", "GET", f"/api/v1/repos?start={10**100}", field="start"),
     Case("start-negative", "GET", "/api/v1/repos?start=-5", field="start"),
     Case("start-10e100-keys", "GET", f"/api/v1/user/ssh-keys?start={10**100}", field="start"),
-    Case("huge-path-id", "GET", "/api/v1/user/ssh-keys/" + "9" * 30, status=404),
+    Case("huge-path-id", "GET", "/api/v1/user/ssh-keys/" + "9" * 30, field="id", reason="integer from 0"),
     Case("hyphens-for-a-delivery-id", "GET", f"/api/v1/user/webhooks/{SUBSCRIPTION_ID}/deliveries/" + "-" * 36,
-         status=404),
+         field="delivery_id", reason="UUID"),
+    # ------------------------------------------------------------- malformed ids (issue 26.6)
+    Case("ssh-key-id-abc", "GET", "/api/v1/user/ssh-keys/abc", field="id", reason="id must be an integer from 0"),
+    Case("ssh-key-id-abc-delete", "DELETE", "/api/v1/user/ssh-keys/abc/", field="id"),
+    Case("pgp-key-id-1.5", "GET", "/api/v1/user/pgp-keys/1.5", field="id"),
+    Case("api-key-id-abc", "GET", "/api/v1/keys/abc", field="id"),
+    Case("api-key-id-negative", "DELETE", "/api/v1/keys/-1", field="id"),
+    Case("api-key-id-unicode-digits", "GET", "/api/v1/keys/\u0661", field="id"),
+    Case("webhook-id-abc", "GET", "/api/v1/user/webhooks/abc", field="webhook_id"),
+    Case("webhook-id-abc-deliveries", "GET", "/api/v1/user/webhooks/abc/deliveries", field="webhook_id"),
+    Case("delivery-id-not-a-uuid", "GET", f"/api/v1/user/webhooks/{SUBSCRIPTION_ID}/deliveries/not-a-uuid",
+         field="delivery_id", reason="delivery_id must be a UUID"),
+    Case("pgp-fingerprint-not-hex", "GET", "/api/v1/pgp-key/not-hex", field="fingerprint",
+         reason="fingerprint must be hexadecimal"),
+    Case("app-token-not-a-uuid", "GET", "/api/v1/user/apptoken/not-a-uuid", field="uuid"),
+    # well formed, but nothing there: still a 404
+    Case("ssh-key-id-absent", "GET", "/api/v1/user/ssh-keys/999999", status=404, reason="not found"),
+    Case("api-key-id-absent", "DELETE", "/api/v1/keys/999999", status=404, reason="not found"),
+    Case("webhook-id-absent", "GET", "/api/v1/user/webhooks/999999", status=404, reason="not found"),
+    Case("delivery-id-absent", "GET", f"/api/v1/user/webhooks/{SUBSCRIPTION_ID}/deliveries/"
+         "00000000-0000-4000-8000-000000000000", status=404, reason="not found"),
+    Case("pgp-fingerprint-absent", "GET", "/api/v1/pgp-key/" + "AB" * 20, status=404, reason="not found"),
+    Case("app-token-absent", "GET", "/api/v1/user/apptoken/00000000-0000-4000-8000-000000000000", status=404,
+         reason="not found"),
     # ------------------------------------------------------------- RSA key bounds
     Case("ssh-rsa-16385-bits", "POST", "/api/v1/user/ssh-keys", lambda: ssh_rsa_line(65537, 16385), field="ssh-key",
          reason="at most 16384 bits"),

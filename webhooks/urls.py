@@ -1,10 +1,10 @@
-"""Webhook routes under /api/v1/ (§4)."""
+"""Webhook routes under /api/v1/ (§4); a malformed id is a 400 (core.routing.well_formed_ids)."""
 
 from core.routing import route
 from webhooks import views
 
-HOOK = r"user/webhooks/(?P<webhook_id>[0-9]+)"
-DELIVERY = HOOK + r"/deliveries/(?P<delivery_id>[0-9a-fA-F-]{36})"
+HOOK = r"user/webhooks/(?P<webhook_id>[^/]+)"
+DELIVERY = HOOK + r"/deliveries/(?P<delivery_id>[^/]+)"
 
 urlpatterns = [
     route("webhooks/events", views.EventCatalogueView.as_view(), "webhook-events"),

@@ -101,7 +101,7 @@ class DeliveryDetailView(SubscriptionMixin, APIView):
         subscription = self.subscription(request, webhook_id)
         try:
             uuid = UUID(delivery_id)
-        except ValueError:  # the route admits 36 hex digits and hyphens in any order
+        except ValueError:  # checked already (core.routing.well_formed_ids); kept for a direct call
             raise Http404 from None
         delivery = Delivery.objects.filter(subscription=subscription, uuid=uuid).first()
         if delivery is None:

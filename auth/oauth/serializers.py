@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from auth.oauth.services import CLIENT_TYPES, OOB_URI
 from auth.scopes import ALL_SCOPES
+from core.errors import one_of
 from core.parsers import StringField
 
 
@@ -29,7 +30,9 @@ class OAuthAppSerializer(serializers.Serializer):
 
     client_id = serializers.CharField(read_only=True)
     name = StringField(max_length=255)
-    client_type = serializers.ChoiceField(choices=CLIENT_TYPES, default="confidential")
+    client_type = serializers.ChoiceField(
+        choices=CLIENT_TYPES, default="confidential", error_messages=one_of("client_type", CLIENT_TYPES)
+    )
     redirect_uris = serializers.ListField(
         child=serializers.CharField(max_length=2000, validators=[validate_redirect_uri]),
         allow_empty=False,
@@ -37,7 +40,7 @@ class OAuthAppSerializer(serializers.Serializer):
         help_text=f'e.g. ["https://app.example/callback"] or ["{OOB_URI}"]',
     )
     scopes = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(ALL_SCOPES)),
+        child=serializers.ChoiceField(choices=list(ALL_SCOPES), error_messages=one_of("scopes", ALL_SCOPES)),
         allow_empty=False,
         help_text='The scopes the application may request, e.g. ["repos:read"]',
     )

@@ -11,6 +11,8 @@
   issued (:func:`auth.oauth.services.oauth_code_reuse_revoke`).
 - Tokens revoked one way or another may end the user's grant of the application, and with
   it the keys minted through it (:func:`auth.oauth.services.oauth_grant_end_if_empty`).
+- PKCE is S256 only, refused before the consent page is shown (:class:`Server`), as a
+  missing challenge is.
 """
 
 from __future__ import annotations
@@ -18,13 +20,41 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_grant_model, get_refresh_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauthlib import oauth2 as oauthlib_oauth2
 from oauthlib.oauth2.rfc6749 import errors
 
+from auth import revocation
 from auth.oauth import services
 from auth.oauth.services import OOB_URI
 from auth.oauth.tokens import checksum
+
+
+def s256_only(request: Any) -> dict[str, Any]:
+    """An authorization request's PKCE method must be S256: ``plain``, or none (which RFC 7636
+    §4.3 reads as ``plain``), is ``invalid_request``, redirected to the client at once."""
+    if request.code_challenge is not None and request.code_challenge_method != "S256":
+        raise errors.InvalidRequestError(
+            description='code_challenge_method must be "S256"; "plain" is not supported', request=request
+        )
+    return {}
+
+
+class Server(oauthlib_oauth2.Server):
+    """oauthlib's server (django-oauth-toolkit's default) whose authorization code grant checks
+    the PKCE method when the request is validated, before any page is shown.
+
+    django-oauth-toolkit refuses ``plain`` only when the code is created, after the user
+    approved it on the consent page; oauthlib's public hook for checks of its own runs the
+    check here (``post_auth``: after oauthlib's, once the client and redirect URI are known
+    good, so the refusal is a redirect to the client).
+    """
+
+    def __init__(self, request_validator: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(request_validator, *args, **kwargs)
+        self.auth_grant.custom_validators.post_auth.append(s256_only)
 
 
 class Validator(OAuth2Validator):
@@ -106,20 +136,51 @@ class Validator(OAuth2Validator):
         return user is not None and user.is_active
 
     def revoke_token(self, token: str, token_type_hint: str | None, request: Any, *args: Any, **kwargs: Any) -> None:
-        """RFC 7009, as django-oauth-toolkit does it; revoking the user's last token for the
-        application ends their grant."""
+        """RFC 7009: the token named, looked up among the client's own; revoking the user's
+        last token for the application ends their grant.
+
+        An access token goes alone: its refresh token stays usable (RFC 7009 §2.1 lets the
+        server choose; docs/authentication.md#revocation promises this). django-oauth-toolkit
+        3.x revokes the bound refresh token as well, with no setting to choose, so the lookup
+        is done here (:func:`access_token_revoke`); a refresh token is revoked as the library
+        does it, with its access token.
+        """
         application = request.client
         if getattr(application, "pk", None) is None:
-            return super().revoke_token(token, token_type_hint, request, *args, **kwargs)
+            return None  # no stored client: nothing of its can be revoked
         lookup = {"token_checksum": checksum(token), "application": application}
+        access_tokens, refresh_tokens = get_access_token_model(), get_refresh_token_model()
+        models = (
+            [refresh_tokens, access_tokens] if token_type_hint == "refresh_token" else [access_tokens, refresh_tokens]
+        )
         with transaction.atomic():
-            holders = {
-                *get_access_token_model().objects.filter(**lookup).values_list("user_id", flat=True),
-                *get_refresh_token_model().objects.filter(**lookup).values_list("user_id", flat=True),
-            }
-            super().revoke_token(token, token_type_hint, request, *args, **kwargs)
+            found: list[Any] = []
+            for model in models:  # a hint orders the search (RFC 7009 §2.1), it does not limit it
+                found = found or list(model.objects.filter(**lookup))
+            holders = {each.user_id for each in found}
+            for each in found:
+                if isinstance(each, access_tokens):
+                    access_token_revoke(each)
+                else:
+                    each.revoke()
             for user_id in holders - {None}:
                 services.oauth_grant_end_if_empty(
                     user_id=user_id, application=application, why="its last token was revoked"
                 )
         return None
+
+
+def access_token_revoke(token: Any) -> None:
+    """Revoke one access token and nothing else.
+
+    Bound to a live refresh token, it is ended rather than deleted: its expiry set to now and
+    its revocation marker written (every process refuses it at once). django-oauth-toolkit
+    refuses a refresh token whose access token row is gone, as an orphan, and slides the
+    refresh token's lifetime on that row, so the row stays until the refresh rotates it away.
+    Without a refresh token it is deleted, as the library does (its marker follows, :mod:`auth.signals`).
+    """
+    if not get_refresh_token_model().objects.filter(access_token=token, revoked__isnull=True).exists():
+        token.revoke()
+        return
+    type(token).objects.filter(pk=token.pk).update(expires=timezone.now())
+    revocation.mark_revoked(revocation.oauth_token_marker(token.pk))

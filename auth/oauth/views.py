@@ -6,8 +6,8 @@
 - ``/authorize``: the consent page naming the application and each scope. Approving
   redirects with ``code``; denying with ``error=access_denied``; for the out-of-band URI
   ``urn:ietf:wg:oauth:2.0:oob`` the code is shown on a page to copy.
-- ``/api/v1/oauth/token`` and ``/api/v1/oauth/revoke`` (RFC 7009): in the strict
-  ``authenticate`` rate-limit scope, which fails closed.
+- ``/api/v1/oauth/token`` and ``/api/v1/oauth/revoke`` (RFC 7009): in the ``oauth-token``
+  and ``oauth-revoke`` rate-limit scopes, per client id and address, which fail closed.
 - ``/.well-known/oauth-authorization-server`` (RFC 8414).
 
 The pages' ``Content-Security-Policy`` (``core/csp.py``) lets forms post to this
@@ -23,7 +23,7 @@ import binascii
 import re
 from collections.abc import Callable
 from typing import Any, cast
-from urllib.parse import parse_qs, unquote_plus, urlsplit
+from urllib.parse import parse_qs, parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from csp.decorators import csp_update
 from django.contrib.auth import views as auth_views
@@ -36,6 +36,7 @@ from django.views import View
 from django_ratelimit.decorators import ratelimit
 from oauth2_provider import views as dot_views
 from oauth2_provider.models import get_application_model
+from oauth2_provider.settings import oauth2_settings
 
 from auth.conf import auth_settings
 from auth.oauth.scopes import describe
@@ -110,6 +111,18 @@ def carries_nul(request: HttpRequest) -> bool:
     return False
 
 
+def with_issuer(uri: str, issuer: str) -> str:
+    """``uri`` with RFC 9207's ``iss`` in its query, once: every authorization response names
+    its issuer, the errors too (django-oauth-toolkit adds it to a success only).
+
+    >>> with_issuer("https://ci.example/cb?error=access_denied&state=xyz", "https://api.example")
+    'https://ci.example/cb?error=access_denied&state=xyz&iss=https%3A%2F%2Fapi.example'
+    """
+    parts = urlsplit(uri)
+    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if key != "iss"]
+    return urlunsplit(parts._replace(query=urlencode([*query, ("iss", issuer)])))
+
+
 class RefusesNul:
     """Answers a request that :func:`carries_nul` with a 400 before the library sees it:
     ``invalid_request`` (RFC 6749 §5.2) at the token endpoints, a plain 400 page elsewhere."""
@@ -181,15 +194,18 @@ class AuthorizationView(RefusesNul, KeepsOpener, dot_views.AuthorizationView):
             response = render(self.request, "auth/oauth/oob.html", context)
             response["Cache-Control"] = "no-store"
             return response
-        return super().redirect(redirect_to, application)
+        return super().redirect(
+            with_issuer(redirect_to, oauth2_settings.oauth2_authorization_server_issuer(self.request)), application
+        )
 
 
 class TokenView(RefusesNul, dot_views.TokenView):
     """``POST /api/v1/oauth/token``: ``authorization_code`` (with the PKCE verifier) and ``refresh_token``."""
 
     oauth_error_body = True
+    oauth_errors = True  # every error in RFC 6749's shape, the pipeline's own too (auth.oauth.steps)
 
-    rate_limit_scopes = {"POST": "authenticate"}
+    rate_limit_scopes = {"POST": "oauth-token"}  # per client id and address
     ERROR_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store", "Pragma": "no-cache"}
 
     def create_token_response(self, request: HttpRequest) -> tuple[Any, dict[str, str], str, int]:
@@ -209,8 +225,9 @@ class RevokeTokenView(RefusesNul, dot_views.RevokeTokenView):
     """``POST /api/v1/oauth/revoke`` (RFC 7009): an access or refresh token, by its client."""
 
     oauth_error_body = True
+    oauth_errors = True
 
-    rate_limit_scopes = {"POST": "authenticate"}
+    rate_limit_scopes = {"POST": "oauth-revoke"}  # per client id and address
 
 
 ENDPOINT_NAMES = {"authorize": "oauth-authorize", "token": "oauth-token", "revoke-token": "oauth-revoke"}

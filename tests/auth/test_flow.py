@@ -37,8 +37,9 @@ def test_jwt_is_not_signed_with_the_django_secret_key(api_client, api_key):
         jwt.decode(token, settings.SECRET_KEY, algorithms=["HS256"])
 
 
-@pytest.mark.parametrize("scheme", ["Bearer", "bearer", "token", "Token"])
-def test_jwt_and_key_accepted_with_bearer_and_token_schemes(api_client, api_key, scheme):
+@pytest.mark.parametrize("scheme", ["Bearer", "bearer", "token", "Token", "HangarAuth"])
+def test_jwt_and_key_accepted_with_bearer_token_and_hangarauth_schemes(api_client, api_key, scheme):
+    """``HangarAuth <jwt>`` is what Hangar's server takes and its clients send (§2.4)."""
     token = exchange(api_client, api_key.secret).json()["token"]
     for credential in (token, api_key.secret):
         response = api_client.get("/api/v1/keys", HTTP_AUTHORIZATION=f"{scheme} {credential}")
@@ -190,8 +191,10 @@ class TestKeys:
         assert response.status_code == 204 and response.content == b""
         assert exchange(api_client, doomed.secret).status_code == 401
 
-    def test_huge_id_is_404_not_500(self, api_client, auth_headers):
-        assert api_client.get("/api/v1/keys/99999999999999999999999", **auth_headers).status_code == 404
+    def test_huge_id_is_400_not_500(self, api_client, auth_headers):
+        response = api_client.get("/api/v1/keys/99999999999999999999999", **auth_headers)
+        assert response.status_code == 400 and response.json()["errors"][0]["field"] == "id"
+        assert api_client.get("/api/v1/keys/9223372036854775807", **auth_headers).status_code == 404
 
 
 def test_audit_records_create_delete_and_authenticate_with_ip(api_client, user, auth_headers):

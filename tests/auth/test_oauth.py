@@ -7,6 +7,7 @@ PKCE helper makes the challenges.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -181,10 +182,38 @@ def test_pkce_is_required(browser, app):
     assert parse_qs(urlsplit(response["Location"]).query)["error"] == ["invalid_request"]
 
 
-def test_the_plain_pkce_method_is_refused(browser, app):
-    response = consent(browser, app, "v", code_challenge="a" * 43, code_challenge_method="plain")
+@pytest.mark.parametrize("method", ["plain", None, "s256"])
+def test_a_pkce_method_but_s256_is_refused_before_the_consent_page(browser, app, method):
+    """``plain``, or no method (RFC 7636 reads it as ``plain``): a redirect to the client, no page."""
+    response = browser.get(
+        "/authorize", authorize_params(app, "v", code_challenge="a" * 43, code_challenge_method=method)
+    )
     assert response.status_code == 302
-    assert parse_qs(urlsplit(response["Location"]).query)["error"] == ["invalid_request"]
+    query = parse_qs(urlsplit(response["Location"]).query)
+    assert query["error"] == ["invalid_request"] and query["state"] == ["xyz"]
+    assert query["iss"] == ["http://testserver"]
+
+
+def issuer_of(response):
+    return parse_qs(urlsplit(response["Location"]).query).get("iss")
+
+
+def test_every_authorization_response_names_its_issuer(api_client, browser, app):
+    """RFC 9207: the success, a denial and every error redirect carry ``iss``, once, equal to the
+    metadata's ``issuer``."""
+    issuer = api_client.get("/.well-known/oauth-authorization-server").json()["issuer"]
+    verifier = generate_token(48)
+    approved = consent(browser, app, verifier)
+    denied = consent(browser, app, verifier, allow=False)
+    no_challenge = browser.get(
+        "/authorize", authorize_params(app, "v", code_challenge=None, code_challenge_method=None)
+    )
+    bad_scope = browser.get("/authorize", authorize_params(app, "v", scope="audit:read"))
+    for response in (approved, denied, no_challenge, bad_scope):
+        assert response.status_code == 302
+        assert issuer_of(response) == [issuer], response["Location"]
+    errors = [parse_qs(urlsplit(r["Location"]).query)["error"] for r in (denied, no_challenge, bad_scope)]
+    assert errors == [["access_denied"], ["invalid_request"], ["invalid_scope"]]
 
 
 def test_a_wrong_code_verifier_is_refused(api_client, browser, app):
@@ -424,11 +453,43 @@ def test_login_posts_are_rate_limited_per_address(settings):
     assert statuses == [200, 200, 429]
 
 
-def test_the_token_endpoint_is_in_the_strict_authenticate_scope(api_client, rate_limits, app):
-    rate_limits(authenticate="2/60+0")
-    body = {"grant_type": "refresh_token", "refresh_token": "apisvc_ort_x", "client_id": app.client_id}
-    statuses = [api_client.post("/api/v1/oauth/token", body, format="multipart").status_code for _ in range(3)]
-    assert statuses == [400, 400, 429]
+def test_the_token_endpoint_has_its_own_scope_per_client_and_address(api_client, rate_limits, app, user):
+    """``oauth-token`` and ``oauth-revoke`` (issue 26.5): one client's refreshes spend neither
+    another client's budget nor the key exchange's, and a client named by HTTP Basic or in the
+    body is the same bucket."""
+    rate_limits(oauth_token="2/60+0", oauth_revoke="1/60+0", authenticate="1/60+0")
+    other = oauth_app_create(user=user, name="Other", redirect_uris=[REDIRECT], scopes=["repos:read"]).application
+
+    def token(client_id, basic=False):
+        body = {"grant_type": "refresh_token", "refresh_token": "apisvc_ort_x"}
+        if basic:
+            credential = base64.b64encode(f"{client_id}:wrong".encode()).decode()
+            return api_client.post(
+                "/api/v1/oauth/token", body, format="multipart", HTTP_AUTHORIZATION=f"Basic {credential}"
+            )
+        return api_client.post("/api/v1/oauth/token", {**body, "client_id": client_id}, format="multipart")
+
+    first = [token(app.client_id).status_code, token(app.client_id, basic=True).status_code]
+    refused = token(app.client_id)
+    assert first == [400, 401] and refused.status_code == 429
+    assert refused["X-RateLimit-Scope"] == "oauth-token" and int(refused["Retry-After"]) >= 1
+    assert token(other.client_id, basic=True).status_code == 401  # another client: its own bucket
+    revoked = [revoke(api_client, app, "x").status_code for _ in range(2)]
+    assert revoked == [200, 429]  # its own scope too
+    assert api_client.post("/api/v1/authenticate", {"apiKey": "x"}, format="json").status_code == 401
+
+
+def test_a_client_id_keys_a_bucket_only_with_the_address(rate_limits):
+    """Anyone may send any client id: it joins the address, never replaces it."""
+    from ratelimit import conf
+    from ratelimit.services import Caller, bucket_for
+
+    scope = conf.scopes()["oauth-token"]
+    here, there = Caller(None, "192.0.2.1", "abc"), Caller(None, "192.0.2.2", "abc")
+    assert bucket_for(scope, here) != bucket_for(scope, there)
+    assert bucket_for(scope, here) != bucket_for(scope, Caller(None, "192.0.2.1", "abd"))
+    assert bucket_for(scope, Caller(None, "192.0.2.1"))[0].endswith(":a:192.0.2.1")
+    assert len(bucket_for(scope, Caller(None, "192.0.2.1", "x" * 10_000))[0]) < 120
 
 
 def test_the_user_lists_and_withdraws_authorizations(api_client, app, issued, auth_headers, headers_for, other_user):
@@ -509,3 +570,86 @@ def test_the_sign_in_page_names_the_only_registered_redirect_uri_when_none_is_gi
     ).application
     page = Client().get("/login", {"next": f"/authorize?client_id={single.client_id}&response_type=code"})
     assert form_action(page) == ["'self'", "https://one.example"]
+
+
+def test_revoking_the_access_token_leaves_its_refresh_token_usable(api_client, app, issued):
+    """RFC 7009 §2.1 lets a server keep the refresh token when its access token is revoked;
+    docs/authentication.md#revocation says this one does."""
+    assert revoke(api_client, app, issued["access_token"]).status_code == 200
+    refreshed = api_client.post(
+        "/api/v1/oauth/token",
+        {"grant_type": "refresh_token", "refresh_token": issued["refresh_token"], "client_id": app.client_id},
+        format="multipart",
+    )
+    assert refreshed.status_code == 200, refreshed.content
+    assert api_client.get("/api/v1/repos", **bearer(refreshed.json()["access_token"])).status_code == 200
+    assert api_client.get("/api/v1/repos", **bearer(issued["access_token"])).status_code == 401
+
+
+# ------------------------------------------------- errors in RFC 6749's shape
+
+
+def oauth_error(response):
+    assert response["Content-Type"] == "application/json" and response["Cache-Control"] == "no-store"
+    body = response.json()
+    assert set(body) == {"error", "error_description"}, body
+    description = body["error_description"]
+    assert description.isascii() and '"' not in description and "\\" not in description
+    return body
+
+
+@pytest.mark.parametrize("path", ["/api/v1/oauth/token", "/api/v1/oauth/revoke"])
+def test_the_oauth_endpoints_answer_every_error_in_rfc_6749s_shape(api_client, rate_limits, app, path):
+    """§2.8: the pipeline's own answers too (a 429 with Retry-After and its rate-limit headers,
+    a 405, a 413), never ``{"errors": [...]}``, which a client library reads as a token."""
+    rate_limits(oauth_token="1/60+0", oauth_revoke="1/60+0")
+    body = {"grant_type": "refresh_token", "refresh_token": "apisvc_ort_x", "token": "x", "client_id": app.client_id}
+    api_client.post(path, body, format="multipart")
+    limited = api_client.post(path, body, format="multipart")
+    assert limited.status_code == 429 and int(limited["Retry-After"]) >= 1 and "X-RateLimit-Scope" in limited
+    assert oauth_error(limited)["error"] == "temporarily_unavailable"
+    assert "rate limit exceeded" in limited.json()["error_description"]
+    wrong_method = api_client.get(path)
+    assert wrong_method.status_code == 405 and oauth_error(wrong_method)["error"] == "invalid_request"
+
+
+def test_the_oauth_endpoints_answer_a_body_too_large_in_rfc_6749s_shape(api_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    response = api_client.post("/api/v1/oauth/token", {"client_id": "x" * 200}, format="multipart")
+    assert response.status_code == 413 and oauth_error(response)["error"] == "invalid_request"
+
+
+def test_the_oauth_endpoints_answer_503_in_rfc_6749s_shape_when_redis_is_down(api_client, app, stopped_redis):
+    body = {"grant_type": "refresh_token", "refresh_token": "apisvc_ort_x", "client_id": app.client_id}
+    response = api_client.post("/api/v1/oauth/token", body, format="multipart")
+    assert response.status_code == 503 and response["Retry-After"]
+    assert oauth_error(response)["error"] == "temporarily_unavailable"
+
+
+def test_a_malformed_form_body_is_invalid_request_not_a_500(client, app):
+    """The rate limiter reads the client id from the form (a multipart body without its boundary)."""
+    response = client.generic("POST", "/api/v1/oauth/token", b"--x\r\ngarbage", content_type="multipart/form-data")
+    assert response.status_code == 400 and oauth_error(response)["error"] == "invalid_request"
+
+
+def test_other_routes_keep_the_sourcehut_shape(api_client, rate_limits):
+    rate_limits(authenticate="1/60+0")
+    api_client.post("/api/v1/authenticate", {"apiKey": "x"}, format="json")
+    response = api_client.post("/api/v1/authenticate", {"apiKey": "x"}, format="json")
+    assert response.status_code == 429 and "errors" in response.json()
+
+
+def test_authlib_raises_on_a_rate_limited_refresh(live_server_factory, rate_limits, app):
+    """authlib returned a 429's ``{"errors": [...]}`` as if it were a token (issue 26.2)."""
+    from authlib.integrations.base_client import OAuthError
+    from authlib.integrations.requests_client import OAuth2Session
+
+    server = live_server_factory(workers=1, **rate_limits(oauth_token="1/3600+0"))
+    client = OAuth2Session(app.client_id, token={"refresh_token": "apisvc_ort_x", "access_token": "x"})
+    client.token_endpoint_auth_method = "none"
+    with pytest.raises(OAuthError) as first:
+        client.refresh_token(f"{server.url}/api/v1/oauth/token")
+    assert first.value.error == "invalid_grant"
+    with pytest.raises(OAuthError) as limited:
+        client.refresh_token(f"{server.url}/api/v1/oauth/token")
+    assert limited.value.error == "temporarily_unavailable"

@@ -217,8 +217,10 @@ def test_revoking_one_token_keeps_the_minted_keys_while_the_grant_holds_another(
     _, _, first = authorized(api_client, app, user)
     _, _, second = authorized(api_client, app, user)
     minted = mint(api_client, first["access_token"])
-    assert revoke(api_client, app, first["access_token"]).status_code == 200  # and its refresh token
+    assert revoke(api_client, app, first["access_token"]).status_code == 200  # its refresh token stays
     assert status(api_client, first["access_token"]) == 401
+    assert {status(api_client, text) for text in minted} == {200}
+    assert revoke(api_client, app, first["refresh_token"]).status_code == 200
     assert {status(api_client, text) for text in minted} == {200}
     assert revoke(api_client, app, second["refresh_token"]).status_code == 200  # the last one
     assert {status(api_client, text) for text in minted} == {401}

@@ -23,12 +23,15 @@ def test_a_preflight_is_answered_without_a_credential(client):
     assert response["X-Request-ID"]
 
 
-def test_a_preflight_is_not_charged_to_the_quota(client, rate_limits):
+def test_a_preflight_carries_the_rate_limit_headers_and_is_not_charged(client, rate_limits):
+    """§5.3 on every /api/ response, a preflight's too (issue 26.7); it only looks at the bucket."""
     rate_limits(anonymous_read="100/3600+0")
     before = int(client.get("/api/v1/version")["X-RateLimit-Remaining"])
-    for _ in range(5):
-        preflight = client.options("/api/v1/version", **PREFLIGHT)
-        assert preflight.status_code == 200 and "X-RateLimit-Remaining" not in preflight
+    for path in ("/api/v1/version", "/api/v1/keys", "/api/v1/oauth/token", "/api/v1/no-such-route"):
+        preflight = client.options(path, **PREFLIGHT)
+        assert preflight.status_code == 200 and preflight.content == b"" and preflight["Content-Length"] == "0"
+        assert preflight["X-RateLimit-Scope"] == "anonymous-read" and preflight["RateLimit-Policy"]
+        assert int(preflight["X-RateLimit-Remaining"]) == before
     after = int(client.get("/api/v1/version")["X-RateLimit-Remaining"])
     assert after == before - 1  # only the second GET counted
 
@@ -37,7 +40,13 @@ def test_a_preflight_gets_through_an_exhausted_limit(client, rate_limits):
     rate_limits(anonymous_read="1/3600+0")
     client.get("/api/v1/version")
     assert client.get("/api/v1/version").status_code == 429
-    assert client.options("/api/v1/version", **PREFLIGHT).status_code == 200
+    preflight = client.options("/api/v1/version", **PREFLIGHT)
+    assert preflight.status_code == 200 and preflight["X-RateLimit-Remaining"] == "0"
+
+
+def test_a_plain_options_request_is_still_the_views(client):
+    response = client.options("/api/v1/version")
+    assert response.status_code == 200 and response.json()["name"] == "Version"
 
 
 def test_responses_expose_the_rate_limit_link_and_request_id_headers(client):

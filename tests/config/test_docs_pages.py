@@ -22,14 +22,17 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("header", "credential"),
     [("Bearer abc", "abc"), ("token abc", "abc"), ("Bearer Bearer abc", "abc"), ("bearer  BEARER   abc ", "abc"),
-     ("Bearer token", "token")],
+     ("Bearer token", "token"), ("HangarAuth abc", "abc"), ("hangarauth abc", "abc")],
 )  # fmt: skip
 def test_a_scheme_pasted_into_swagger_authorize_is_accepted(header, credential):
     """Swagger UI sends ``Bearer <what was pasted>``; pasting ``Bearer x`` there still works."""
     assert parse_authorization(header) == credential
 
 
-@pytest.mark.parametrize("header", ["Bearer", "Bearer Bearer", "Bearer Bearer a b", "token Bearer abc", "Basic abc"])
+@pytest.mark.parametrize(
+    "header",
+    ["Bearer", "Bearer Bearer", "Bearer Bearer a b", "token Bearer abc", "Basic abc", "HangarAuth", "Hangar abc"],
+)
 def test_other_doubled_or_malformed_headers_are_refused(header):
     with pytest.raises(InvalidCredential):
         parse_authorization(header)

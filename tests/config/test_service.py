@@ -118,7 +118,7 @@ def test_form_body_is_a_415_and_malformed_json_a_400(api_client, api_key):
     assert set(response.json()) == {"errors"}
     response = api_client.generic("POST", "/api/v1/keys", '{"name": ', content_type="application/json", **headers)
     assert response.status_code == 400
-    assert response.json()["errors"][0]["reason"].startswith("JSON parse error")
+    assert response.json()["errors"][0]["reason"].startswith("malformed JSON: ")
 
 
 def test_production_refuses_to_start_on_a_default_secret_key():

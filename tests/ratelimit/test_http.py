@@ -29,6 +29,8 @@ def key(api_key):
         ("get", "/api/v1/keys", "authenticated-read", True),
         ("delete", "/api/v1/keys/999999", "authenticated-write", True),
         ("post", "/api/v1/authenticate", "authenticate", False),
+        ("post", "/api/v1/oauth/token", "oauth-token", False),
+        ("post", "/api/v1/oauth/revoke", "oauth-revoke", False),
         ("post", "/api/v1/keys", "apikey-create", True),
     ],
 )
