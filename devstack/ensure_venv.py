@@ -106,8 +106,8 @@ def decide(
         return ("make", "" if theirs is None else "it no longer runs")
     if stamp is None or stamp.get("python") != theirs["version"]:  # an install that never finished
         if theirs != ours:
-            return ("make", f"Python {theirs['version']} ({theirs['home']}) began it and its install never finished")
-        return ("install", "its install never finished")
+            return ("make", f"Python {theirs['version']} ({theirs['home']}) began it and no install of it finished")
+        return ("install", "no install of it is recorded as finished")
     if theirs != ours and explicit:
         return ("make", f"it was made by Python {theirs['version']} ({theirs['home']}) and PYTHON names another")
     installed = stamp.get("extras")
