@@ -87,7 +87,7 @@ def test_the_browsable_api_may_style_inline_but_scripts_stay_strict(client):
 
 @pytest.mark.parametrize(("value", "directive"), [("", "None"), ("https://csp.example/r", "['https://csp.example/r']")])
 def test_a_report_uri_comes_from_the_environment(value, directive):
-    code = "import apiservice.settings as s; print(s.CONTENT_SECURITY_POLICY['DIRECTIVES'].get('report-uri'))"
+    code = "import config.settings as s; print(s.CONTENT_SECURITY_POLICY['DIRECTIVES'].get('report-uri'))"
     result = import_settings(code, **PRODUCTION, CSP_REPORT_URI=value)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == directive
