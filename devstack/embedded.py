@@ -306,10 +306,9 @@ def _upgrade_postgres(pgdata: Path, version: int) -> None:
     if running is not None:  # the old server, left running: pg_upgrade needs it stopped
         _terminate(running, signal.SIGINT)
     leftovers = set(pgdata.parent.glob(".pgdata-tmp-*"))
-    script = _UPGRADE_SCRIPT
     env = {**os.environ, "PGSERVER_POSTGRES_VERSION": str(POSTGRES_MAJOR)}
     result = subprocess.run(
-        [sys.executable, "-c", script, str(pgdata)], env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-c", _UPGRADE_SCRIPT, str(pgdata)], env=env, capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
         for partial in set(pgdata.parent.glob(".pgdata-tmp-*")) - leftovers:

@@ -89,8 +89,8 @@ def test_a_postgres_16_data_directory_of_pgserver_is_upgraded_once_keeping_its_d
     assert (var_dir / "pg.old" / "PG_VERSION").read_text().strip() == "16", "the old one is kept"
     with psycopg.connect(embedded.postgres_url(var_dir, "postgres")) as conn:
         assert conn.execute("SELECT id FROM kept").fetchall() == [(7,)]
-        assert conn.execute("SHOW server_version").fetchone() == (embedded.versions(var_dir)[0].split()[1],)
-        assert embedded.versions(var_dir)[0].startswith("PostgreSQL 18.")
+        version = conn.execute("SHOW server_version").fetchone()
+        assert version is not None and str(version[0]).startswith("18.")
     with psycopg.connect(url) as conn:  # and the service's database is there too
         assert conn.execute("SELECT current_database()").fetchone() == ("apiservice",)
     embedded.stop_postgres(var_dir)
