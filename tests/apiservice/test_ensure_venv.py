@@ -12,7 +12,7 @@ import redis
 
 from devstack import embedded
 from devstack import ensure_venv as devvenv
-from tests.apiservice.test_embedded import private_var_dir
+from tests.apiservice.test_embedded import needs_embedded_servers, private_var_dir
 from tests.conftest import ROOT
 
 OURS = {"version": "3.11.7", "home": "/opt/python3.11/bin"}
@@ -99,6 +99,7 @@ def test_an_unsupported_interpreter_is_told_which_one_to_use_and_nothing_is_made
     assert "Traceback" not in result.stderr and not (tmp_path / "v").exists()
 
 
+@needs_embedded_servers
 def test_make_stop_needs_no_venv_only_the_standard_library():
     """`make stop` runs devstack/embedded.py with whichever Python works, even without the venv's packages."""
     var_dir = private_var_dir()
