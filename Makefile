@@ -1,18 +1,17 @@
-# One command runs the stack, one runs the tests; both set up .venv on a fresh machine.
+# One command runs the stack, one runs the tests; both set up the venv on a fresh machine.
+# PYTHON picks the interpreter (3.11 to 3.14): `PYTHON=python3.13 make run`. The venv is tied
+# to it: naming another PYTHON makes it again (devstack/ensure_venv.py says what it does and why).
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
 
 .PHONY: run test lint fmt check stop bench bench-bulk load venv clean
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,embedded]"
-	@touch $(STAMP)
-
-venv: $(STAMP)
+## make venv: the venv, made or brought up to date (the embedded extra only without DATABASE_URL/REDIS_URL)
+venv:
+	@command -v $(PYTHON) >/dev/null || { echo "-> no command $(PYTHON) here: name an installed Python 3.11 to 3.14, as in PYTHON=python3.12 make $(or $(firstword $(MAKECMDGOALS)),venv)" >&2; exit 2; }
+	@$(PYTHON) devstack/ensure_venv.py --venv $(VENV) --python $(PYTHON) --goal $(or $(firstword $(MAKECMDGOALS)),venv) \
+	  $(if $(filter file,$(origin PYTHON)),,--explicit)
 
 ## make run: embedded (or configured) PostgreSQL + Redis, migrations, demo user, gunicorn, Celery worker and beat
 run: venv
@@ -40,10 +39,17 @@ check: venv lint
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 
-## make stop: stop the embedded servers (make run stops them itself on Ctrl-C)
-stop: venv
-	$(BIN)/python -m devstack.embedded stop
+## make stop: stop the embedded servers, make run's and the tests' (make run stops its own on Ctrl-C)
+# Needs no working venv: devstack/embedded.py stops them with the standard library alone, so
+# the venv's Python, else PYTHON, else python3 runs it, whatever state the venv is in.
+stop:
+	@for py in $(BIN)/python $(PYTHON) python3; do \
+	  if $$py -c 'import sys; sys.exit(sys.version_info < (3, 8))' 2>/dev/null; then \
+	    $$py -m devstack.embedded stop && $$py -m devstack.embedded stop var/test; exit $$?; \
+	  fi; \
+	done; echo "-> no Python 3.8 or newer to stop the embedded servers with"; exit 1
 
+## make clean: stop the embedded servers and delete var/ (their data, the local secrets)
 clean: stop
 	rm -rf var
 

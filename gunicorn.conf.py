@@ -27,6 +27,13 @@ keepalive = 2
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
 max_requests_jitter = max_requests // 10
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 25.1+ opens a control socket for gunicornc, by default at one path per user
+# ($XDG_RUNTIME_DIR/gunicorn.ctl or ~/.gunicorn/gunicorn.ctl) that every master on the
+# machine claims in turn. Off, unless GUNICORN_CONTROL_SOCKET gives this one a path of its own.
+_control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "").strip()
+if _control_socket:
+    control_socket = _control_socket
+control_socket_disable = not _control_socket
 
 json_logs = os.environ.get("LOG_FORMAT", "text").strip().lower() == "json"
 _access = os.environ.get("GUNICORN_ACCESS_LOG", "").strip() or ("off" if json_logs else "-")

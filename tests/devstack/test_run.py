@@ -32,7 +32,7 @@ class Clock:
         return self.now
 
 
-def test_the_banner_waits_for_health_then_repeats_once_the_workers_output_settles(monkeypatch, capsys):
+def test_the_banner_is_printed_once_after_health_the_worker_and_the_start_up_output(monkeypatch, capsys):
     from devstack import run
 
     clock = Clock()
@@ -40,31 +40,41 @@ def test_the_banner_waits_for_health_then_repeats_once_the_workers_output_settle
     output = run.Output()
     banner = run.Banner("BANNER", output)
     banner.tick(lambda: False)  # gunicorn does not answer yet
+    clock.now = 105.0
+    banner.tick(lambda: True)  # it answers; the worker has not said it is ready
     assert capsys.readouterr().out == ""
+    clock.now, output.last, output.worker_ready = 106.0, 106.0, True  # "celery@host ready."
+    banner.tick(lambda: True)
+    assert capsys.readouterr().out == ""  # its start-up output may still be coming
+    clock.now = 106.0 + run.SETTLE_SECONDS
     banner.tick(lambda: True)
     assert capsys.readouterr().out == "BANNER\n"
-    clock.now, output.last = 101.0, 101.0  # the worker's start-up output follows...
-    banner.tick(lambda: True)
-    assert capsys.readouterr().out == ""  # ...and is still coming
-    clock.now = 101.0 + run.SETTLE_SECONDS
-    banner.tick(lambda: True)
-    assert capsys.readouterr().out == "BANNER\n"
-    clock.now, output.last = 200.0, 198.0  # later output (traffic) never brings it back
-    banner.tick(lambda: True)
+    for now in (120.0, 200.0, 1000.0):  # later output (traffic) never brings it back
+        clock.now, output.last = now, now - run.SETTLE_SECONDS
+        banner.tick(lambda: True)
     assert capsys.readouterr().out == ""
 
 
-def test_the_banner_is_not_repeated_when_nothing_followed_it(monkeypatch, capsys):
+def test_a_worker_that_never_gets_ready_delays_the_banner_only_so_long(monkeypatch, capsys):
     from devstack import run
 
     clock = Clock()
     monkeypatch.setattr(run.time, "monotonic", clock)
     output = run.Output()
-    output.last = 99.0  # everything was printed before the service answered
     banner = run.Banner("BANNER", output)
     banner.tick(lambda: True)
-    clock.now = 100.0 + run.STARTUP_WINDOW_SECONDS + 1
+    clock.now = 100.0 + run.STARTUP_WINDOW_SECONDS - 1
     banner.tick(lambda: True)
-    clock.now, output.last = 130.0, 125.0  # a request's log line, long after the start-up
+    assert capsys.readouterr().out == ""
+    clock.now = 100.0 + run.STARTUP_WINDOW_SECONDS
+    banner.tick(lambda: True)
+    clock.now += 100
     banner.tick(lambda: True)
     assert capsys.readouterr().out == "BANNER\n"
+
+
+def test_the_worker_is_ready_when_celery_says_so():
+    from devstack import run
+
+    assert run.WORKER_READY.search(b"[2026-12-06 19:30:01,000: INFO/MainProcess] celery@host-1.example ready.\n")
+    assert not run.WORKER_READY.search(b"[2026-12-06 19:30:00,000: INFO/MainProcess] Connected to redis+socket://")

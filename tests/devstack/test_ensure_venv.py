@@ -1,0 +1,146 @@
+"""devstack/ensure_venv.py (``make venv``): the venv follows its interpreter, and a broken one never sticks."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+
+from devstack import embedded
+from devstack import ensure_venv as devvenv
+from tests.devstack.test_embedded import needs_embedded_servers, private_var_dir
+from tests.conftest import ROOT
+
+OURS = {"version": "3.11.7", "home": "/opt/python3.11/bin"}
+OTHER = {"version": "3.13.0", "home": "/opt/python3.13/bin"}
+DIGEST = "d" * 64
+DONE = {"python": OURS["version"], "extras": ["dev", "embedded"], "pyproject": DIGEST}
+
+
+def decide(**given):
+    args = {
+        "ours": OURS, "theirs": OURS, "healthy": True, "stamp": DONE, "explicit": False,
+        "extras": ["dev", "embedded"], "digest": DIGEST,
+    }  # fmt: skip
+    return devvenv.decide(**{**args, **given})[0]
+
+
+def test_a_complete_venv_of_this_interpreter_is_kept():
+    assert decide() == "keep"
+
+
+def test_no_venv_or_one_that_no_longer_runs_is_made():
+    assert decide(theirs=None, stamp=None) == "make"
+    assert decide(healthy=False) == "make"  # its interpreter was removed, say
+
+
+def test_an_install_that_never_finished_is_finished_by_the_same_interpreter():
+    assert decide(stamp=None) == "install"
+
+
+def test_a_failed_install_by_another_interpreter_is_made_again_by_this_one():
+    """The issue's case: a failed `PYTHON=python3.13 make run`, then a plain `make run`."""
+    assert decide(theirs=OTHER, stamp=None) == "make"
+    assert decide(theirs=OTHER, stamp=None, explicit=True) == "make"
+
+
+def test_another_interpreter_named_by_python_makes_it_again():
+    done_by_other = {**DONE, "python": OTHER["version"]}
+    assert decide(theirs=OTHER, stamp=done_by_other, explicit=True) == "make"
+    assert decide(theirs=OTHER, stamp=done_by_other, explicit=False) == "keep", "python3 by default: keep it"
+
+
+def test_a_changed_pyproject_or_a_newly_needed_extra_installs_again():
+    assert decide(digest="e" * 64) == "install"
+    assert decide(stamp={**DONE, "extras": ["dev"]}) == "install"  # made with DATABASE_URL/REDIS_URL, now without
+    assert decide(stamp={**DONE, "extras": ["dev", "embedded"]}, extras=["dev"]) == "keep"
+
+
+@pytest.mark.parametrize(
+    ("environ", "extras"),
+    [
+        ({}, ["dev", "embedded"]),
+        ({"DATABASE_URL": "postgres://db/x", "REDIS_URL": "redis://r:6379/0"}, ["dev"]),
+        ({"DATABASE_URL": "", "REDIS_URL": ""}, ["dev", "embedded"]),
+    ],
+)
+def test_the_embedded_extra_only_when_it_is_used(environ, extras):
+    assert devvenv.wanted_extras(environ) == extras
+
+
+def test_a_real_venv_records_the_interpreter_that_made_it(tmp_path):
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "v")], check=True, timeout=60)
+    assert devvenv.made_by(str(tmp_path / "v")) == devvenv.interpreter()
+    assert devvenv.made_by(str(tmp_path / "none")) is None
+    assert devvenv.read_stamp(str(tmp_path / "v")) is None
+
+
+def test_an_unsupported_interpreter_is_told_which_one_to_use_and_nothing_is_made(tmp_path):
+    code = (
+        "import sys\n"
+        "sys.path.insert(0, 'devstack')\n"
+        "import ensure_venv as script\n"  # devstack/ensure_venv.py as make runs it, its directory first on the path
+        "script.supported = lambda major_minor: False  # as Python 3.15 would be\n"
+        "sys.exit(script.main(sys.argv[1:]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, "--venv", str(tmp_path / "v"), "--python", "python3.15", "--goal", "test"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    first, *rest = result.stderr.splitlines()
+    assert first.startswith("-> apiservice runs on Python 3.11 to 3.14; python3.15 is Python 3.")
+    assert f"python3.{sys.version_info[1]}" in rest[0], "a supported interpreter of this machine is named"
+    assert rest[-1].strip().startswith("PYTHON=") and rest[-1].endswith(" make test")
+    assert "Traceback" not in result.stderr and not (tmp_path / "v").exists()
+
+
+@needs_embedded_servers
+def test_make_stop_needs_no_venv_only_the_standard_library():
+    """`make stop` runs devstack/embedded.py with whichever Python works, even without the venv's packages."""
+    var_dir = private_var_dir()
+    try:
+        postgres = psycopg.connect(embedded.ensure_postgres(var_dir), autocommit=True)
+        postgres.close()
+        assert redis.Redis.from_url(embedded.ensure_redis(var_dir)).ping()
+        pids = [
+            embedded._pid_from(var_dir / "pg" / "postmaster.pid"),
+            embedded._pid_from(var_dir / "redis" / "redis.pid"),
+        ]
+        # -S: no site-packages at all, as with a venv that lost them or a bare system Python
+        result = subprocess.run(
+            [sys.executable, "-S", "-m", "devstack.embedded", "stop", str(var_dir)],
+            cwd=ROOT, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        for pid in pids:
+            assert pid is not None
+            with pytest.raises(ProcessLookupError):
+                os.kill(pid, 0)
+    finally:
+        embedded.stop_all(var_dir)
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def test_the_supported_range_is_pyprojects():
+    assert [minor for minor in range(8, 17) if devvenv.supported((3, minor))] == [11, 12, 13, 14]
+    assert 'requires-python = ">=3.11,<3.15"' in (ROOT / "pyproject.toml").read_text()
+
+
+def test_a_real_python_3_10_gets_the_message_not_a_traceback(tmp_path):
+    older = sorted(
+        (Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions").glob("3.10.*/bin/python3.10")
+    )
+    if not older:
+        pytest.skip("no Python 3.10 on this machine")
+    result = subprocess.run(
+        [str(older[-1]), "devstack/ensure_venv.py", "--venv", str(tmp_path / "v"), "--python", "python3.10", "--explicit"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("-> apiservice runs on Python 3.11 to 3.14; python3.10 is Python 3.10.")
+    assert "Traceback" not in result.stderr and not (tmp_path / "v").exists()
