@@ -56,5 +56,6 @@ class WordsFieldSchema(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
         listed = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        listed.pop("description", None)  # the field's help text: given once, beside the oneOf
         words = {"type": "string", "description": "the same items in one string, separated by whitespace"}
         return {"oneOf": [listed, words]}

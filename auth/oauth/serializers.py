@@ -75,7 +75,7 @@ class OAuthAppSerializer(serializers.Serializer):
 
 
 class OAuthAppCreateSerializer(OAuthAppSerializer):
-    """What registering takes: :class:`OAuthAppSerializer`'s fields, lists or whitespace-separated strings."""
+    """An application to register: `redirect_uris` and `scopes` as lists, or as whitespace-separated strings."""
 
     redirect_uris = WordsField(
         child=serializers.CharField(max_length=2000, validators=[validate_redirect_uri]),
