@@ -34,7 +34,7 @@ def listing(request: HttpRequest, errors: Errors | None = None) -> HttpResponse:
         "values": values,
         "scopes": scope_choices(values.getlist("scopes") if errors else ()),
     }
-    return render(request, "portal/api_keys.html", context, status=400 if errors else 200)
+    return render(request, "portal/api_keys.html", context)
 
 
 @sudo_required

@@ -31,7 +31,7 @@ def listing(request: HttpRequest, errors: Errors | None = None) -> HttpResponse:
         "errors": errors or {},
         "values": request.POST if errors else {},
     }
-    return render(request, "portal/app_tokens.html", context, status=400 if errors else 200)
+    return render(request, "portal/app_tokens.html", context)
 
 
 @sudo_required

@@ -19,7 +19,11 @@ from auth.sessions import session_credential
 
 
 def page_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A settings page: signed in (else ``/login?next=``), GET and POST only."""
+    """A settings page: signed in (else ``/login?next=``), GET and POST only.
+
+    A form with errors is shown again with them, as a 200 (Django's own forms do the same; a
+    browser reports a 4xx page as a failed load in its console).
+    """
     return login_required(require_http_methods(["GET", "POST"])(view))
 
 

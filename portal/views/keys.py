@@ -44,7 +44,7 @@ def key_list(request: HttpRequest, page: KeyPage) -> HttpResponse:
         "errors": errors,
         "text": request.POST.get(page.kind.field, "") if errors else "",
     }
-    return render(request, page.template, context, status=400 if errors else 200)
+    return render(request, page.template, context)
 
 
 def add(request: HttpRequest, page: KeyPage) -> Errors:

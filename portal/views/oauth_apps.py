@@ -37,7 +37,7 @@ def listing(request: HttpRequest, errors: Errors | None = None) -> HttpResponse:
         "scopes": scope_choices(values.getlist("scopes") if errors else ()),
         "oob": services.OOB_URI,
     }
-    return render(request, "portal/oauth_apps.html", context, status=400 if errors else 200)
+    return render(request, "portal/oauth_apps.html", context)
 
 
 @sudo_required

@@ -48,7 +48,7 @@ def webhooks(request: HttpRequest) -> HttpResponse:
         "url": request.POST.get("url", "") if errors else "",
         "events": event_choices(request.POST.getlist("events") if errors else []),
     }
-    return render(request, "portal/webhooks.html", context, status=400 if errors else 200)
+    return render(request, "portal/webhooks.html", context)
 
 
 def subscribe(request: HttpRequest) -> Errors:
@@ -84,7 +84,7 @@ def webhook_page(request: HttpRequest, subscription: Subscription, errors: Error
         "errors": errors or {},
         "since": request.POST.get("since", "") if errors else "",
     }
-    return render(request, "portal/webhook.html", context, status=400 if errors else 200)
+    return render(request, "portal/webhook.html", context)
 
 
 @page_view

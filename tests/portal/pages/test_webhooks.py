@@ -64,7 +64,7 @@ def test_subscribing(alice, user, loopback):
 )
 def test_bad_input_is_shown_on_the_page(alice, form, field, message):
     page = alice.post(URL, form)
-    assert page.status_code == 400
+    assert page.status_code == 200
     assert f'id="{field}-error"' in text(page) and message in text(page)
     assert not Subscription.objects.exists()
 
@@ -122,7 +122,7 @@ def test_replaying_failed_deliveries_since(alice, user, hook):
     assert failed.response_status == Delivery.PENDING and failed.next_attempt is not None
     assert AuditLogEntry.objects.filter(user=user, action="webhook:replay").count() == 1
     bad = alice.post(f"{URL}/{hook.pk}/replay", {"since": "yesterday"})
-    assert bad.status_code == 400 and 'id="since-error"' in text(bad) and "Datetime has wrong format" in text(bad)
+    assert bad.status_code == 200 and 'id="since-error"' in text(bad) and "Datetime has wrong format" in text(bad)
 
 
 def test_test_pings_count_in_the_apis_scope(alice, hook, rate_limits):
