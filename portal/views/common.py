@@ -13,7 +13,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 
 from auth.credentials import Credential
-from auth.oauth.scopes import describe
+from auth.oauth.scopes import DESCRIPTIONS, describe
 from auth.scopes import ALL_SCOPES
 from auth.sessions import session_credential
 
@@ -50,18 +50,18 @@ def confirm_page(
     )
 
 
-def scope_choices(checked: Iterable[str] = (), *, field: str = "scopes") -> list[dict[str, Any]]:
-    """The scope checkboxes: every scope a person may grant (all they hold), each described."""
+def scope_choices(checked: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The scope checkboxes, a row per resource (read, and write where there is one): every
+    scope a person may grant, which is all they hold."""
     ticked = set(checked)
-    return [
-        {
-            "id": f"{field}-{scope.replace(':', '-')}",
-            "value": scope,
-            "label": describe(scope),
-            "checked": scope in ticked,
-        }
-        for scope in ALL_SCOPES
-    ]
+    rows: dict[str, dict[str, Any]] = {}
+    for scope in ALL_SCOPES:
+        name, _, access = scope.partition(":")
+        what = DESCRIPTIONS.get(name, name)
+        row = rows.setdefault(name, {"label": what[:1].upper() + what[1:]})
+        row[access] = {"id": "scopes-" + scope.replace(":", "-"), "value": scope, "label": describe(scope),
+                       "checked": scope in ticked}  # fmt: skip
+    return list(rows.values())
 
 
 def curl_line(request: HttpRequest, secret: str) -> str:

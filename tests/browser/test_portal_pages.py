@@ -77,9 +77,11 @@ def test_an_api_key_made_in_the_page_works_and_dies_when_revoked(page, live_serv
         f'curl -H "Authorization: token {secret}" {live_server.url}/api/v1/user'
     )
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
-    page.get_by_role("button", name="Copy").click()
+    page.get_by_role("button", name="Copy key").click()
     expect(page.get_by_role("button", name="Copied")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == secret
+    page.get_by_role("button", name="Copy command").click()
+    assert page.evaluate("navigator.clipboard.readText()").startswith(f'curl -H "Authorization: token {secret}"')
     screenshot(page, "portal-api-key-created")
     assert api_status(live_server, secret) == 200
 
@@ -132,7 +134,7 @@ def test_a_webhook_subscribed_in_the_page_is_delivered_and_redelivered(page, liv
     signed_in(page, live_server, "/settings/webhooks")
     screenshot(page, "portal-webhooks-empty")
     page.get_by_label("Payload URL").fill(receiver.url)
-    page.get_by_label("repo:create").check()
+    page.get_by_label("repo:create", exact=False).check()
     page.get_by_role("button", name="Subscribe").click()
     expect(page.locator(".messages")).to_contain_text(f"Subscribed {receiver.url}")
     screenshot(page, "portal-webhooks")

@@ -34,7 +34,7 @@ def test_a_checkbox_for_every_scope_a_person_may_grant(alice):
     page = text(alice.get(URL))
     assert re.findall(r'name="scopes" value="([^"]+)"', page) == list(ALL_SCOPES)
     for scope in ALL_SCOPES:  # each labelled
-        assert f'<label for="scopes-{scope.replace(":", "-")}">' in page
+        assert f"<label for=\"scopes-{scope.replace(':', '-')}\" class=\"check\">" in page
 
 
 def test_a_new_key_is_shown_once_and_works_at_once(alice, client, user):
