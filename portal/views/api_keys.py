@@ -18,7 +18,7 @@ from portal.forms import Errors, service_errors, validated
 from portal.limits import rate_limited
 from portal.paging import page_of
 from portal.sudo import sudo_required
-from portal.views.common import confirm_page, curl_line, page_view, person, scope_choices, secret_page
+from portal.views.common import confirm_page, curl_line, owner_id, page_view, person, scope_choices, secret_page
 
 
 @page_view
@@ -29,7 +29,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 def listing(request: HttpRequest, errors: Errors | None = None) -> HttpResponse:
     values: Any = request.POST if errors else {}
     context = {
-        "page": page_of(request, api_key_list(user_id=request.user.pk)),
+        "page": page_of(request, api_key_list(user_id=owner_id(request))),
         "errors": errors or {},
         "values": values,
         "scopes": scope_choices(values.getlist("scopes") if errors else ()),
@@ -60,7 +60,7 @@ def create(request: HttpRequest) -> HttpResponse:
 
 @page_view
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    api_key = get_object_or_404(api_key_list(user_id=request.user.pk), pk=pk)
+    api_key = get_object_or_404(api_key_list(user_id=owner_id(request)), pk=pk)
     if request.method == "POST":
         services.api_key_delete(api_key=api_key, ip=client_ip(request))
         messages.success(request, f"The API key “{api_key.name}” was revoked: it no longer works.")

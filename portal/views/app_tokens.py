@@ -17,7 +17,7 @@ from portal.forms import Errors, service_errors, validated
 from portal.limits import rate_limited
 from portal.paging import page_of
 from portal.sudo import sudo_required
-from portal.views.common import confirm_page, curl_line, page_view, person, secret_page
+from portal.views.common import confirm_page, curl_line, owner_id, page_view, person, secret_page
 
 
 @page_view
@@ -27,7 +27,7 @@ def app_tokens(request: HttpRequest) -> HttpResponse:
 
 def listing(request: HttpRequest, errors: Errors | None = None) -> HttpResponse:
     context = {
-        "page": page_of(request, api_key_list(user_id=request.user.pk)),
+        "page": page_of(request, api_key_list(user_id=owner_id(request))),
         "errors": errors or {},
         "values": request.POST if errors else {},
     }
@@ -55,7 +55,7 @@ def create(request: HttpRequest) -> HttpResponse:
 
 @page_view
 def revoke(request: HttpRequest, uuid: str) -> HttpResponse:
-    token = get_object_or_404(api_key_list(user_id=request.user.pk), uuid=uuid)
+    token = get_object_or_404(api_key_list(user_id=owner_id(request)), uuid=uuid)
     if request.method == "POST":
         services.api_key_delete(api_key=token, ip=client_ip(request))
         messages.success(request, f"The app token “{token.name}” was revoked: it no longer works.")

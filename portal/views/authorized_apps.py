@@ -13,12 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from auth.oauth import services
 from core.client import client_ip
 from portal.paging import page_of
-from portal.views.common import confirm_page, page_view
+from portal.views.common import confirm_page, owner_id, page_view
 
 
 @page_view
 def authorized_apps(request: HttpRequest) -> HttpResponse:
-    user_id = request.user.pk
+    user_id = owner_id(request)
     page = page_of(request, services.oauth_authorizations(user_id=user_id))
     details = services.oauth_grant_details(user_id=user_id, application_ids=[row.pk for row in page.rows])
     grants: list[dict[str, Any]] = [{"application": row, "details": details.get(row.pk)} for row in page.rows]
@@ -27,7 +27,7 @@ def authorized_apps(request: HttpRequest) -> HttpResponse:
 
 @page_view
 def revoke(request: HttpRequest, client_id: str) -> HttpResponse:
-    user_id = request.user.pk
+    user_id = owner_id(request)
     application = get_object_or_404(services.oauth_authorizations(user_id=user_id), client_id=client_id)
     if request.method == "POST":
         services.oauth_grant_revoke(user_id=user_id, application=application, ip=client_ip(request))

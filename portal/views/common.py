@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,6 +26,14 @@ def page_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     browser reports a 4xx page as a failed load in its console).
     """
     return login_required(require_http_methods(["GET", "POST"])(view))
+
+
+def owner_id(request: HttpRequest) -> int:
+    """The signed-in person's id (every page is behind ``login_required``)."""
+    user_id = request.user.pk
+    if user_id is None:
+        raise PermissionDenied("not signed in")
+    return int(user_id)
 
 
 def person(request: HttpRequest) -> Credential:

@@ -14,7 +14,7 @@ from core.client import client_ip
 from core.errors import ServiceError
 from portal.forms import Errors
 from portal.paging import page_of
-from portal.views.common import confirm_page, page_view
+from portal.views.common import confirm_page, owner_id, page_view
 from resources.views.keys import PGP, SSH, KeyKind
 
 
@@ -40,7 +40,7 @@ def key_list(request: HttpRequest, page: KeyPage) -> HttpResponse:
     else:
         errors = {}
     context = {
-        "page": page_of(request, page.kind.list(owner_id=request.user.pk)),
+        "page": page_of(request, page.kind.list(owner_id=owner_id(request))),
         "errors": errors,
         "text": request.POST.get(page.kind.field, "") if errors else "",
     }
@@ -63,7 +63,7 @@ def add(request: HttpRequest, page: KeyPage) -> Errors:
 
 @page_view
 def key_remove(request: HttpRequest, page: KeyPage, pk: int) -> HttpResponse:
-    key = page.kind.get(owner_id=request.user.pk, key_id=pk)
+    key = page.kind.get(owner_id=owner_id(request), key_id=pk)
     if key is None:
         raise Http404
     if request.method == "POST":

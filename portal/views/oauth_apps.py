@@ -18,7 +18,7 @@ from core.errors import ServiceError
 from portal.forms import Errors, service_errors, validated
 from portal.paging import page_of
 from portal.sudo import sudo_required
-from portal.views.common import confirm_page, page_view, scope_choices, secret_page
+from portal.views.common import confirm_page, owner_id, page_view, scope_choices, secret_page
 
 CONFIDENTIAL, PUBLIC = AbstractApplication.CLIENT_CONFIDENTIAL, AbstractApplication.CLIENT_PUBLIC
 
@@ -31,7 +31,7 @@ def oauth_apps(request: HttpRequest) -> HttpResponse:
 def listing(request: HttpRequest, errors: Errors | None = None) -> HttpResponse:
     values: Any = request.POST if errors else {"client_type": CONFIDENTIAL}
     context = {
-        "page": page_of(request, services.oauth_app_list(user_id=request.user.pk)),
+        "page": page_of(request, services.oauth_app_list(user_id=owner_id(request))),
         "errors": errors or {},
         "values": values,
         "scopes": scope_choices(values.getlist("scopes") if errors else ()),
@@ -67,7 +67,7 @@ def issued_page(request: HttpRequest, issued: services.IssuedApplication, *, cre
 
 
 def owned(request: HttpRequest, client_id: str) -> Any:
-    return get_object_or_404(services.oauth_app_list(user_id=request.user.pk), client_id=client_id)
+    return get_object_or_404(services.oauth_app_list(user_id=owner_id(request)), client_id=client_id)
 
 
 @page_view

@@ -17,7 +17,7 @@ from core.errors import ServiceError
 from portal.forms import Errors, service_errors, validated
 from portal.limits import rate_limited
 from portal.paging import page_of
-from portal.views.common import confirm_page, page_view, person
+from portal.views.common import confirm_page, owner_id, page_view, person
 from webhooks import events
 from webhooks.models import Delivery, Subscription
 from webhooks.serializers import ReplaySerializer, SubscriptionCreateSerializer
@@ -43,7 +43,7 @@ def webhooks(request: HttpRequest) -> HttpResponse:
     else:
         errors = {}
     context = {
-        "page": page_of(request, Subscription.objects.filter(user_id=request.user.pk)),
+        "page": page_of(request, Subscription.objects.filter(user_id=owner_id(request))),
         "errors": errors,
         "url": request.POST.get("url", "") if errors else "",
         "events": event_choices(request.POST.getlist("events") if errors else []),
@@ -59,7 +59,10 @@ def subscribe(request: HttpRequest) -> Errors:
         return errors
     try:
         subscription = subscription_create(
-            user_id=request.user.pk, url=incoming["url"], event_names=incoming["events"], scopes=person(request).scopes
+            user_id=owner_id(request),
+            url=incoming["url"],
+            event_names=incoming["events"],
+            scopes=person(request).scopes,
         )
     except ServiceError as exc:
         return service_errors(exc)
@@ -68,7 +71,7 @@ def subscribe(request: HttpRequest) -> Errors:
 
 
 def owned(request: HttpRequest, webhook_id: int) -> Subscription:
-    return get_object_or_404(Subscription, pk=webhook_id, user_id=request.user.pk)
+    return get_object_or_404(Subscription, pk=webhook_id, user_id=owner_id(request))
 
 
 @page_view

@@ -246,7 +246,9 @@ def token_status(api_client, user, client_id: str, secret: str) -> int:
     data = {"grant_type": "authorization_code", "code": code, "redirect_uri": params["redirect_uri"],
             "code_verifier": verifier}  # fmt: skip
     basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
-    return api_client.post("/api/v1/oauth/token", data, format="multipart", HTTP_AUTHORIZATION=f"Basic {basic}").status_code
+    return api_client.post(
+        "/api/v1/oauth/token", data, format="multipart", HTTP_AUTHORIZATION=f"Basic {basic}"
+    ).status_code
 
 
 def test_rotating_the_secret_replaces_it_at_once(api_client, auth_headers, user):

@@ -48,7 +48,9 @@ def signed_in(page: Page, live_server: Any, path: str) -> None:
 
 
 def api_status(live_server: Any, credential: str) -> int:
-    return requests.get(f"{live_server.url}/api/v1/user", headers={"Authorization": f"token {credential}"}, timeout=10).status_code
+    return requests.get(
+        f"{live_server.url}/api/v1/user", headers={"Authorization": f"token {credential}"}, timeout=10
+    ).status_code
 
 
 def test_an_api_key_made_in_the_page_works_and_dies_when_revoked(page, live_server, problems: Problems, carol):
@@ -73,9 +75,7 @@ def test_an_api_key_made_in_the_page_works_and_dies_when_revoked(page, live_serv
     assert "no-store" in answer.value.headers["cache-control"]
     expect(page.locator("h1")).to_have_text("Your new API key “laptop”")
     secret = page.locator("#secret").inner_text().strip()
-    expect(page.locator("#curl")).to_have_text(
-        f'curl -H "Authorization: token {secret}" {live_server.url}/api/v1/user'
-    )
+    expect(page.locator("#curl")).to_have_text(f'curl -H "Authorization: token {secret}" {live_server.url}/api/v1/user')
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     page.get_by_role("button", name="Copy key").click()
     expect(page.get_by_role("button", name="Copied")).to_be_visible()
@@ -156,7 +156,8 @@ def test_a_webhook_subscribed_in_the_page_is_delivered_and_redelivered(page, liv
     assert Delivery.objects.get().response_status == Delivery.PENDING
     deliveries_pump()
     assert len(receiver.requests) == 2
-    assert receiver.requests[0]["headers"]["X-Webhook-Delivery"] == receiver.requests[1]["headers"]["X-Webhook-Delivery"]
+    first, again = (request["headers"]["X-Webhook-Delivery"] for request in receiver.requests)
+    assert first == again  # the same delivery, sent again
     page.reload()
     expect(page.locator(".facts")).to_contain_text("delivered (200)")
     problems.assert_none()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 import time
 from typing import Any
 
@@ -51,3 +52,10 @@ def per_page(monkeypatch: pytest.MonkeyPatch) -> int:
 def text(response: Any) -> str:
     """The page's HTML, its character references resolved (``&quot;`` is ``"``)."""
     return html.unescape(response.content.decode())
+
+
+def secret_on(response: Any) -> str:
+    """The secret a creation's page shows (once)."""
+    found = re.search(r'<code class="secret" id="secret">([^<]+)</code>', text(response))
+    assert found, text(response)
+    return found.group(1)

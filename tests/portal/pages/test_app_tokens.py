@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from auth.models import ApiKey
-from tests.portal.pages.conftest import text
+from tests.portal.pages.conftest import secret_on, text
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +19,7 @@ def test_the_empty_list_says_what_to_do(alice):
 def test_a_new_token_acts_with_every_scope_and_is_shown_once(alice, client, user):
     made = alice.post(URL, {"title": "Quay CLI"})
     assert made.status_code == 200 and "no-store" in made["Cache-Control"]
-    secret = re.search(r'<code class="secret" id="secret">([^<]+)</code>', text(made)).group(1)
+    secret = secret_on(made)
     token = ApiKey.objects.get(user=user)
     assert (token.name, token.scopes) == ("Quay CLI", ["*"]) and str(token.uuid) in text(made)
     listed = client.get("/api/v1/user/apptoken", HTTP_AUTHORIZATION=f"token {secret}").json()["tokens"]

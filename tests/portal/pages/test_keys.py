@@ -24,7 +24,9 @@ def ssh_line(comment: str) -> str:
 
 
 def test_the_empty_lists_say_what_to_do(alice):
-    assert "You have no SSH keys yet. Add one with the form above: paste the line from" in text(alice.get("/settings/ssh-keys"))
+    assert "You have no SSH keys yet. Add one with the form above: paste the line from" in text(
+        alice.get("/settings/ssh-keys")
+    )
     assert "You have no PGP keys yet. Add one with the form above" in text(alice.get("/settings/pgp-keys"))
 
 

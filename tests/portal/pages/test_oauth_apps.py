@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from oauth2_provider.models import Application
 
 from accounts.models import AuditLogEntry
 from auth.oauth.services import OOB_URI, oauth_app_create
-from tests.portal.pages.conftest import text
+from tests.portal.pages.conftest import secret_on, text
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +18,6 @@ FORM = {
     "scopes": ["repos:read", "keys:read"],
     "client_type": "confidential",
 }
-
-
-def secret_of(response) -> str:
-    return re.search(r'<code class="secret" id="secret">([^<]+)</code>', text(response)).group(1)
 
 
 def register(user, client_type="confidential"):
@@ -41,7 +35,7 @@ def test_a_confidential_application_gets_its_secret_once(alice, user):
     made = alice.post(URL, FORM)
     assert made.status_code == 200 and "no-store" in made["Cache-Control"]
     application = Application.objects.get(user=user)
-    secret = secret_of(made)
+    secret = secret_on(made)
     assert application.client_id in text(made)
     assert application.redirect_uris == f"https://ci.example/cb {OOB_URI}"
     assert sorted(application.api_client.scopes) == ["keys:read", "repos:read"]
@@ -98,13 +92,13 @@ def test_the_applications_page(alice, user):
 
 def test_rotating_the_secret_shows_a_new_one_once_and_the_old_one_stops(alice, client, user):
     made = alice.post(URL, FORM)
-    old = secret_of(made)
+    old = secret_on(made)
     application = Application.objects.get(user=user)
     rotate = f"{URL}/{application.client_id}/rotate-secret"
     assert "Give “CI” a new client secret?" in text(alice.get(rotate))
     rotated = alice.post(rotate)
     assert rotated.status_code == 200 and "no-store" in rotated["Cache-Control"]
-    new = secret_of(rotated)
+    new = secret_on(rotated)
     assert new != old
     application.refresh_from_db()
     assert application.client_secret.startswith("pbkdf2_sha256$")

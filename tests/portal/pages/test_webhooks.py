@@ -93,7 +93,8 @@ def test_test_ping_delivery_log_and_redeliver(alice, user, loopback, receiver):
     log = text(alice.get(f"{URL}/{hook.pk}"))
     assert f"/settings/webhooks/{hook.pk}/deliveries/{delivery.uuid}" in log and "delivered</span> (200)" in log
     page = text(alice.get(f"{URL}/{hook.pk}/deliveries/{delivery.uuid}"))
-    assert f"POST {receiver.url}" in page and json.dumps({"test": True, "webhook": hook.pk}, separators=(",", ":")) in page
+    body = json.dumps({"test": True, "webhook": hook.pk}, separators=(",", ":"))
+    assert f"POST {receiver.url}" in page and f'<pre id="request-body">{body}</pre>' in page
     assert "X-Webhook-Event: webhook:test" in page and '<strong id="response-status">200</strong>' in page
     assert '<pre id="response-body">ok</pre>' in page
 
