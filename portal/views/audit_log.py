@@ -7,10 +7,10 @@ from django.shortcuts import render
 
 from accounts.selectors import audit_log_list
 from portal.paging import page_of
-from portal.views.common import owner_id, page_view
+from portal.views.common import owner_id, read_view
 
 
-@page_view
+@read_view
 def audit_log(request: HttpRequest) -> HttpResponse:
     return render(
         request, "portal/audit_log.html", {"page": page_of(request, audit_log_list(user_id=owner_id(request)))}

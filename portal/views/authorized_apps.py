@@ -13,10 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from auth.oauth import services
 from core.client import client_ip
 from portal.paging import page_of
-from portal.views.common import confirm_page, owner_id, page_view
+from portal.views.common import confirm_page, owner_id, page_view, read_view
 
 
-@page_view
+@read_view
 def authorized_apps(request: HttpRequest) -> HttpResponse:
     user_id = owner_id(request)
     page = page_of(request, services.oauth_authorizations(user_id=user_id))

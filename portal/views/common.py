@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from auth.credentials import Credential
 from auth.oauth.scopes import DESCRIPTIONS, describe
@@ -26,6 +26,11 @@ def page_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     browser reports a 4xx page as a failed load in its console).
     """
     return login_required(require_http_methods(["GET", "POST"])(view))
+
+
+def read_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page that only shows something: signed in, GET and HEAD only."""
+    return login_required(require_safe(view))
 
 
 def owner_id(request: HttpRequest) -> int:

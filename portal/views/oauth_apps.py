@@ -18,7 +18,7 @@ from core.errors import ServiceError
 from portal.forms import Errors, service_errors, validated
 from portal.paging import page_of
 from portal.sudo import sudo_required
-from portal.views.common import confirm_page, owner_id, page_view, scope_choices, secret_page
+from portal.views.common import confirm_page, owner_id, page_view, read_view, scope_choices, secret_page
 
 CONFIDENTIAL, PUBLIC = AbstractApplication.CLIENT_CONFIDENTIAL, AbstractApplication.CLIENT_PUBLIC
 
@@ -70,7 +70,7 @@ def owned(request: HttpRequest, client_id: str) -> Any:
     return get_object_or_404(services.oauth_app_list(user_id=owner_id(request)), client_id=client_id)
 
 
-@page_view
+@read_view
 def oauth_app(request: HttpRequest, client_id: str) -> HttpResponse:
     application = owned(request, client_id)
     client = getattr(application, "api_client", None)

@@ -17,7 +17,7 @@ from core.errors import ServiceError
 from portal.forms import Errors, service_errors, validated
 from portal.limits import rate_limited
 from portal.paging import page_of
-from portal.views.common import confirm_page, owner_id, page_view, person
+from portal.views.common import confirm_page, owner_id, page_view, person, read_view
 from webhooks import events
 from webhooks.models import Delivery, Subscription
 from webhooks.serializers import ReplaySerializer, SubscriptionCreateSerializer
@@ -74,7 +74,7 @@ def owned(request: HttpRequest, webhook_id: int) -> Subscription:
     return get_object_or_404(Subscription, pk=webhook_id, user_id=owner_id(request))
 
 
-@page_view
+@read_view
 def webhook(request: HttpRequest, webhook_id: int) -> HttpResponse:
     return webhook_page(request, owned(request, webhook_id))
 
@@ -138,7 +138,7 @@ def owned_delivery(request: HttpRequest, webhook_id: int, delivery_id: str) -> D
     return get_object_or_404(Delivery, subscription=subscription, uuid=uuid)
 
 
-@page_view
+@read_view
 def delivery(request: HttpRequest, webhook_id: int, delivery_id: str) -> HttpResponse:
     found = owned_delivery(request, webhook_id, delivery_id)
     context = {"delivery": found, "attempts": found.attempt_log.order_by("-id")[:50]}

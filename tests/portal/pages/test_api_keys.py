@@ -122,3 +122,10 @@ def test_creating_keys_counts_in_the_apis_strict_scope(alice, rate_limits, user)
     assert refused.status_code == 429 and refused["Retry-After"].isdigit()
     assert "You have done this too often" in text(refused)
     assert list(ApiKey.objects.values_list("name", flat=True)) == ["one"]
+
+
+def test_with_redis_down_creating_keys_fails_closed_as_in_the_api(alice, stopped_redis):
+    refused = alice.post(URL, {"name": "ci", "scopes": ["repos:read"]})
+    assert refused.status_code == 503 and refused["Retry-After"].isdigit()
+    assert "unavailable for a moment" in text(refused)
+    assert not ApiKey.objects.exists()

@@ -138,5 +138,6 @@ def test_another_users_application_is_404(alice, other_user):
     theirs = register(other_user)
     for path in ("", "/rotate-secret", "/delete"):
         assert alice.get(f"{URL}/{theirs.client_id}{path}").status_code == 404
+    for path in ("/rotate-secret", "/delete"):
         assert alice.post(f"{URL}/{theirs.client_id}{path}").status_code == 404
     assert Application.objects.filter(pk=theirs.pk).exists()

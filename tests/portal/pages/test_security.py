@@ -33,6 +33,13 @@ def test_a_signed_out_visitor_is_sent_to_sign_in(client, path):
         assert response.status_code == 302 and response["Location"] == f"/login?next={path.replace(':', '%3A')}"
 
 
+@pytest.mark.parametrize(
+    "path", ["/settings/audit-log", "/settings/authorized", "/settings/applications/abc", "/settings/webhooks/1"]
+)
+def test_pages_that_only_show_refuse_a_post(alice, path):
+    assert alice.post(path).status_code == 405
+
+
 @pytest.mark.parametrize("path", LISTS)
 def test_a_post_without_the_csrf_token_is_refused(strict, path):
     assert strict.post(path, {"name": "x"}).status_code == 403

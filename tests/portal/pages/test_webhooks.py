@@ -151,9 +151,10 @@ def test_another_users_subscription_is_404(alice, other_user):
     theirs = Subscription.objects.create(user=other_user, url="http://127.0.0.1:9/", events=["repo:create"])
     delivery = Delivery.objects.create(subscription=theirs, event_name="x", url=theirs.url, origin="x", body="{}")
     since = {"since": "2020-01-01T00:00"}
-    for path, data in [("", None), ("/delete", None), ("/test", None), ("/replay", since),
-                       (f"/deliveries/{delivery.uuid}", None), (f"/deliveries/{delivery.uuid}/redeliver", None)]:  # fmt: skip
+    for path, data in [("/delete", None), ("/test", None), ("/replay", since),
+                       (f"/deliveries/{delivery.uuid}/redeliver", None)]:  # fmt: skip
         assert alice.post(f"{URL}/{theirs.pk}{path}", data or {}).status_code == 404, path
+    assert alice.get(f"{URL}/{theirs.pk}").status_code == 404
     assert alice.get(f"{URL}/{theirs.pk}/deliveries/{delivery.uuid}").status_code == 404
     assert alice.get(f"{URL}/{theirs.pk}/deliveries/not-a-uuid").status_code == 404
     assert Subscription.objects.filter(pk=theirs.pk).exists() and Delivery.objects.get().attempts == 0
