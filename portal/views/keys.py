@@ -20,36 +20,37 @@ from resources.views.keys import PGP, SSH, KeyKind
 
 @dataclass(frozen=True)
 class KeyPage:
+    """What the SSH and PGP pages differ in beside the API's :class:`KeyKind`."""
+
     kind: KeyKind
-    url_name: str  # the list page
-    title: str
-    noun: str
+    url_name: str  # the list's
+    noun: str  # in messages: "The SSH key <fingerprint> was added."
     template: str
 
 
-SSH_PAGE = KeyPage(SSH, "portal:ssh_keys", "SSH keys", "SSH key", "portal/ssh_keys.html")
-PGP_PAGE = KeyPage(PGP, "portal:pgp_keys", "PGP keys", "PGP key", "portal/pgp_keys.html")
+SSH_PAGE = KeyPage(SSH, "portal:ssh_keys", "SSH key", "portal/ssh_keys.html")
+PGP_PAGE = KeyPage(PGP, "portal:pgp_keys", "PGP key", "portal/pgp_keys.html")
 
 
 @page_view
-def key_list(request: HttpRequest, page: KeyPage) -> HttpResponse:
+def key_list(request: HttpRequest, keys: KeyPage) -> HttpResponse:
     if request.method == "POST":
-        errors = add(request, page)
+        errors = add(request, keys)
         if not errors:
-            return redirect(page.url_name)
+            return redirect(keys.url_name)
     else:
         errors = {}
     context = {
-        "page": page_of(request, page.kind.list(owner_id=owner_id(request))),
+        "page": page_of(request, keys.kind.list(owner_id=owner_id(request))),
         "errors": errors,
-        "text": request.POST.get(page.kind.field, "") if errors else "",
+        "text": request.POST.get(keys.kind.field, "") if errors else "",
     }
-    return render(request, page.template, context)
+    return render(request, keys.template, context)
 
 
-def add(request: HttpRequest, page: KeyPage) -> Errors:
+def add(request: HttpRequest, keys: KeyPage) -> Errors:
     """Add the pasted key; the errors to show (the text's under ``key``), none when it was added."""
-    kind = page.kind
+    kind = keys.kind
     text = request.POST.get(kind.field, "")
     if not text.strip():
         return {"key": kind.missing}
@@ -57,24 +58,24 @@ def add(request: HttpRequest, page: KeyPage) -> Errors:
         key = kind.add(owner=request.user, text=text, ip=client_ip(request))
     except ServiceError as exc:
         return {"key" if exc.field in (kind.field, None) else exc.field: exc.reason}
-    messages.success(request, f"The {page.noun} {key.fingerprint} was added.")
+    messages.success(request, f"The {keys.noun} {key.fingerprint} was added.")
     return {}
 
 
 @page_view
-def key_remove(request: HttpRequest, page: KeyPage, pk: int) -> HttpResponse:
-    key = page.kind.get(owner_id=owner_id(request), key_id=pk)
+def key_remove(request: HttpRequest, keys: KeyPage, pk: int) -> HttpResponse:
+    key = keys.kind.get(owner_id=owner_id(request), key_id=pk)
     if key is None:
         raise Http404
     if request.method == "POST":
-        page.kind.remove(key=key, ip=client_ip(request))
-        messages.success(request, f"The {page.noun} {key.fingerprint} was removed.")
-        return redirect(page.url_name)
+        keys.kind.remove(key=key, ip=client_ip(request))
+        messages.success(request, f"The {keys.noun} {key.fingerprint} was removed.")
+        return redirect(keys.url_name)
     return confirm_page(
         request,
-        title=f"Remove {page.noun}",
-        question=f"Remove the {page.noun} {key.fingerprint}?",
+        title=f"Remove {keys.noun}",
+        question=f"Remove the {keys.noun} {key.fingerprint}?",
         detail="It no longer identifies you from now on. You can add it again later.",
         button="Remove key",
-        cancel=page.url_name,
+        cancel=keys.url_name,
     )
