@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from auth import services
 from auth.models import ApiKey
 from auth.principal import load_user, request_credential, request_user_id
+from auth.selectors import api_key_list
 from auth.views import no_store
 from core.client import client_ip
 from core.parsers import StringField
@@ -60,7 +61,7 @@ class AppTokenListView(APIView):
 
     @extend_schema(operation_id="app_tokens_list", tags=TAGS, responses={200: ListEnvelope})
     def get(self, request: Request) -> Response:
-        keys = ApiKey.objects.filter(user_id=request_user_id(request)).order_by("-id")
+        keys = api_key_list(user_id=request_user_id(request)).order_by("-id")
         return Response({"tokens": AppTokenSerializer(keys, many=True).data})
 
     @extend_schema(
@@ -72,13 +73,11 @@ class AppTokenListView(APIView):
     def post(self, request: Request) -> Response:
         incoming = AppTokenCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        creator = request_credential(request)
-        issued = services.api_key_create(
+        issued = services.app_token_create(
             user=load_user(request),
-            name=incoming.validated_data["title"],
-            scopes=sorted(creator.scopes),
+            title=incoming.validated_data["title"],
             ip=client_ip(request),
-            creator=creator,
+            creator=request_credential(request),
         )
         body: dict[str, Any] = {**AppTokenSerializer(issued.api_key).data, "token_code": issued.secret}
         return no_store(Response({"token": body}, status=status.HTTP_201_CREATED))

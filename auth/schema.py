@@ -1,11 +1,14 @@
-"""OpenAPI: how to present a credential, for Swagger UI's "Authorize" and for client generators.
+"""OpenAPI: how to present a credential, for Swagger UI's "Authorize" and for client generators;
+and the fields that take a list or a whitespace-separated string (``WordsField``).
 
 Two schemes: ``bearer`` (a JWT, an API key or an OAuth access token pasted in) and
 ``oauth2`` (the authorization-code flow, which Swagger UI runs with PKCE as the public
 ``apiservice-docs`` client; ``manage.py oauth_docs_client`` registers it).
 """
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 
 from auth.oauth.scopes import describe
 from auth.scopes import ALL_SCOPES
@@ -44,3 +47,15 @@ class CredentialAuthenticationScheme(OpenApiAuthenticationExtension):
                 },
             },
         ]
+
+
+class WordsFieldSchema(OpenApiSerializerFieldExtension):
+    """``oneOf``: the list as any ``ListField`` is documented, or one whitespace-separated string."""
+
+    target_class = "auth.oauth.serializers.WordsField"
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        listed = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        listed.pop("description", None)  # the field's help text: given once, beside the oneOf
+        words = {"type": "string", "description": "the same items in one string, separated by whitespace"}
+        return {"oneOf": [listed, words]}

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models import QuerySet
 
 from accounts.services import audit_log_record_use_sql
 from auth.models import ApiKey
@@ -122,3 +123,8 @@ def api_key_for_exchange(identifier: str, *, record_use: RecordedUse) -> ApiKey 
         "now": record_use.now,
     }
     return _fetch(_statement(narrow=True, recording=True), params)
+
+
+def api_key_list(*, user_id: int) -> QuerySet[ApiKey]:
+    """A user's API keys (app tokens are API keys too), newest first once paginated."""
+    return ApiKey.objects.filter(user_id=user_id)

@@ -104,11 +104,14 @@ def _minted_through(creator: Credential) -> int | None:
     """The OAuth application whose grant a key made by ``creator`` is minted through, if any.
 
     An access token's application, or the creating key's (or its JWT's key's) own origin,
-    inherited: a key made with a minted key dies with the same grant. Under the
+    inherited: a key made with a minted key dies with the same grant; a signed-in person's
+    (the portal's, the browsable API's session) is minted through nothing. Under the
     application's lock, held until the caller's transaction ends, the creator is looked
     up again: a withdrawal takes the same lock before it deletes the minted keys, so the
     new key is either seen and deleted by it, or refused here because the creator is gone.
     """
+    if creator.kind == "session":
+        return None
     if creator.kind == "oauth":
         rows: Any = get_access_token_model().objects.filter(pk=creator.oauth_token_id)
         origin = "application_id"
@@ -121,6 +124,12 @@ def _minted_through(creator: Credential) -> int | None:
     if not found or not oauth_application_lock(application_id=found[0]) or not rows.exists():
         raise InvalidCredential("the credential creating this key was revoked")
     return found[0]
+
+
+def app_token_create(*, user: Any, title: str, ip: str | None = None, creator: Credential) -> IssuedKey:
+    """Quay's app token: an API key titled ``title`` with the creating credential's scopes (an
+    app token acts as the user; a signed-in person holds every scope). Named by its ``uuid``."""
+    return api_key_create(user=user, name=title, scopes=sorted(creator.scopes), ip=ip, creator=creator)
 
 
 def oauth_application_lock(*, application_id: int) -> bool:
@@ -321,6 +330,7 @@ __all__ = [
     "api_key_exchange",
     "api_key_touch",
     "api_key_verify",
+    "app_token_create",
     "jwt_verify",
     "oauth_application_lock",
     "presented_credential",

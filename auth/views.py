@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from auth import services
 from auth.models import ApiKey
 from auth.principal import load_user, request_credential, request_user_id
+from auth.selectors import api_key_list
 from auth.serializers import (
     ApiKeyCreatedSerializer,
     ApiKeyCreateSerializer,
@@ -85,7 +86,7 @@ class ApiKeyListView(ListCreateView):
     serializer_class = ApiKeySerializer
 
     def get_queryset(self):
-        return ApiKey.objects.filter(user_id=request_user_id(self.request))
+        return api_key_list(user_id=request_user_id(self.request))
 
     @extend_schema(
         operation_id="api_keys_create",

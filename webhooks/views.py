@@ -27,7 +27,7 @@ from webhooks.serializers import (
     SubscriptionSerializer,
 )
 from webhooks.services.emitting import deliveries_replay, delivery_redeliver, delivery_test
-from webhooks.services.subscriptions import subscription_create
+from webhooks.services.subscriptions import subscription_create, subscription_delete
 
 Accepted = inline_serializer("Accepted", {"id": serializers.UUIDField(help_text="the delivery")})
 
@@ -77,7 +77,7 @@ class SubscriptionDetailView(SubscriptionMixin, APIView):
 
     @extend_schema(operation_id="webhooks_destroy", tags=["webhooks"], responses={204: None})
     def delete(self, request: Request, webhook_id: int) -> Response:
-        self.subscription(request, webhook_id).delete()
+        subscription_delete(subscription=self.subscription(request, webhook_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

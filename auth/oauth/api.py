@@ -4,6 +4,9 @@
 POST /api/v1/oauth/apps {"name": "CI", "redirect_uris": ["https://ci.example/cb"],
                          "scopes": ["repos:read"], "client_type": "confidential"}
 -> 201 {"client_id": ..., "client_secret": ... (this once), ...}
+
+``redirect_uris`` and ``scopes`` may also be whitespace-separated strings (Funkwhale's shape).
+``POST /api/v1/oauth/apps/:client_id/rotate-secret`` replaces a confidential client's secret.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from oauth2_provider.models import get_application_model
 from rest_framework import generics, serializers, status
 from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
@@ -19,7 +21,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from auth.oauth import services
-from auth.oauth.serializers import OAuthAppCreatedSerializer, OAuthAppSerializer, OAuthAppUpdateSerializer
+from auth.oauth.serializers import (
+    OAuthAppCreatedSerializer,
+    OAuthAppCreateSerializer,
+    OAuthAppSerializer,
+    OAuthAppUpdateSerializer,
+)
 from auth.principal import load_user, request_user_id
 from auth.views import no_store
 from core.client import client_ip
@@ -29,7 +36,7 @@ TAGS = ["oauth"]
 
 
 def owned_applications(request: Request) -> Any:
-    return get_application_model().objects.filter(user_id=request_user_id(request)).select_related("api_client")
+    return services.oauth_app_list(user_id=request_user_id(request))
 
 
 @extend_schema_view(get=extend_schema(operation_id="oauth_apps_list", tags=TAGS))
@@ -45,11 +52,11 @@ class OAuthAppListView(ListCreateView):
     @extend_schema(
         operation_id="oauth_apps_create",
         tags=TAGS,
-        request=OAuthAppSerializer,
+        request=OAuthAppCreateSerializer,
         responses={201: OAuthAppCreatedSerializer},
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        incoming = OAuthAppSerializer(data=request.data)
+        incoming = OAuthAppCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         issued = services.oauth_app_create(user=load_user(request), ip=client_ip(request), **incoming.validated_data)
         body = {**OAuthAppSerializer(issued.application).data, "client_secret": issued.client_secret}
@@ -83,6 +90,23 @@ class OAuthAppDetailView(generics.RetrieveUpdateDestroyAPIView):
 
     def perform_destroy(self, instance: Any) -> None:
         services.oauth_app_delete(application=instance, ip=client_ip(self.request))
+
+
+class OAuthAppSecretView(APIView):
+    """``POST /api/v1/oauth/apps/:client_id/rotate-secret``: a new client secret, shown once in
+    the answer; the old one stops working at once. A public client has none (400)."""
+
+    required_scope = "oauthapps"
+
+    @extend_schema(
+        operation_id="oauth_apps_rotate_secret", tags=TAGS, request=None, responses={200: OAuthAppCreatedSerializer}
+    )
+    def post(self, request: Request, client_id: str) -> Response:
+        application = get_object_or_404(owned_applications(request), client_id=client_id)
+        issued = services.oauth_app_secret_rotate(application=application, ip=client_ip(request))
+        return no_store(
+            Response({**OAuthAppSerializer(issued.application).data, "client_secret": issued.client_secret})
+        )
 
 
 class AuthorizationSerializer(serializers.Serializer):

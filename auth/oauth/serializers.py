@@ -1,4 +1,11 @@
-"""OAuth application representations. ``client_secret`` appears only in the creation response."""
+"""OAuth application representations. ``client_secret`` appears only in the creation response
+(and in a rotation's).
+
+A registration or change takes ``redirect_uris`` and ``scopes`` as lists or, Funkwhale's
+shape, as one whitespace-separated string each::
+
+    {"name": "CI", "redirect_uris": "https://a.example/cb https://b.example/cb", "scopes": "repos:read keys:read"}
+"""
 
 from __future__ import annotations
 
@@ -23,6 +30,16 @@ def validate_redirect_uri(value: str) -> None:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment or " " in value:
         raise serializers.ValidationError(f"{value!r} is not an absolute http(s) URI without a fragment, nor {OOB_URI}")
+
+
+class WordsField(serializers.ListField):
+    """A list of strings, or one string of whitespace-separated words (Funkwhale's shape).
+
+    The OpenAPI document gives both (``oneOf``: auth/schema.py).
+    """
+
+    def to_internal_value(self, data: Any) -> list[Any]:
+        return super().to_internal_value(data.split() if isinstance(data, str) else data)
 
 
 class OAuthAppSerializer(serializers.Serializer):
@@ -60,12 +77,28 @@ class OAuthAppSerializer(serializers.Serializer):
         }
 
 
-class OAuthAppUpdateSerializer(OAuthAppSerializer):
+class OAuthAppCreateSerializer(OAuthAppSerializer):
+    """An application to register: `redirect_uris` and `scopes` as lists, or as whitespace-separated strings."""
+
+    redirect_uris = WordsField(
+        child=serializers.CharField(max_length=2000, validators=[validate_redirect_uri]),
+        allow_empty=False,
+        max_length=20,
+        help_text=f'e.g. ["https://app.example/callback"], ["{OOB_URI}"] or "https://a.example/cb https://b.example/cb"',
+    )
+    scopes = WordsField(
+        child=serializers.ChoiceField(choices=list(ALL_SCOPES)),
+        allow_empty=False,
+        help_text='The scopes the application may request, e.g. ["repos:read"] or "repos:read keys:read"',
+    )
+
+
+class OAuthAppUpdateSerializer(OAuthAppCreateSerializer):
     client_type = serializers.ChoiceField(choices=CLIENT_TYPES, read_only=True)
 
 
 class OAuthAppCreatedSerializer(OAuthAppSerializer):
-    """The 201: the application plus, for a confidential client, ``client_secret`` this once."""
+    """The 201 (and a rotation's 200): the application plus, for a confidential client, ``client_secret`` this once."""
 
     client_secret = serializers.CharField(
         read_only=True,

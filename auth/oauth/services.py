@@ -131,6 +131,27 @@ def oauth_app_delete(*, application: Any, ip: str | None = None) -> None:
         application.delete()
 
 
+def oauth_app_secret_rotate(*, application: Any, ip: str | None = None) -> IssuedApplication:
+    """A new client secret for a confidential application, shown once; the old one stops working
+    at once (the token endpoint checks the stored hash). Tokens already issued are kept: to end
+    them, delete the application or narrow its scopes."""
+    if application.client_type != AbstractApplication.CLIENT_CONFIDENTIAL:
+        raise ServiceError("client_type", "a public client has no secret to rotate")
+    secret = generate_client_secret()
+    application.client_secret, application.hash_client_secret = secret, True
+    with transaction.atomic():
+        application.save(update_fields=["client_secret", "hash_client_secret", "updated"])  # hashed on save
+        audit_log_record(
+            user_id=application.user_id, action="oauth-app:rotate-secret", ip=ip, details=_named(application)
+        )
+    return IssuedApplication(application=application, client_secret=secret)
+
+
+def oauth_app_list(*, user_id: int) -> Any:
+    """The user's own applications, with their scopes joined."""
+    return get_application_model().objects.filter(user_id=user_id).select_related("api_client")
+
+
 def oauth_authorizations(*, user_id: int) -> Any:
     """Applications holding a live token of the user's (what the user has authorized)."""
     return (
@@ -140,6 +161,32 @@ def oauth_authorizations(*, user_id: int) -> Any:
         )
         .distinct()
     )
+
+
+@dataclass(frozen=True)
+class GrantDetails:
+    """What a user's grant of an application holds: the scopes of its access tokens, and since
+    when (the oldest of its live tokens)."""
+
+    scopes: list[str]
+    since: Any
+
+
+def oauth_grant_details(*, user_id: int, application_ids: list[int]) -> dict[int, GrantDetails]:
+    """For each application the user authorized (of ``application_ids``): its :class:`GrantDetails`.
+    Two queries, whatever the number of applications."""
+    scopes: dict[int, set[str]] = {}
+    since: dict[int, Any] = {}
+    access = get_access_token_model().objects.filter(user_id=user_id, application_id__in=application_ids)
+    refresh = get_refresh_token_model().objects.filter(
+        user_id=user_id, application_id__in=application_ids, revoked__isnull=True
+    )
+    for application_id, scope, created in access.values_list("application_id", "scope", "created"):
+        scopes.setdefault(application_id, set()).update(scope.split())
+        since[application_id] = min(created, since.get(application_id, created))
+    for application_id, created in refresh.values_list("application_id", "created"):
+        since[application_id] = min(created, since.get(application_id, created))
+    return {key: GrantDetails(sorted(scopes.get(key, ())), when) for key, when in since.items()}
 
 
 def oauth_grant_revoke(*, user_id: int, application: Any, ip: str | None = None) -> None:

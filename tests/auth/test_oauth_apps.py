@@ -165,3 +165,115 @@ def test_the_admin_pages_show_no_token_or_secret(api_client, auth_headers, user,
         content = response.content.decode()
         for secret in (body["client_secret"], access_text, refresh_text, access_text[11:], refresh_text[11:]):
             assert secret not in content, page
+
+
+# ------------------------------------------------- Funkwhale's shape (issue 24 item 9)
+
+FUNKWHALE = {"name": "Funkwhale CLI", "redirect_uris": f"https://a.example/cb  https://b.example/cb\n{OOB_URI}",
+             "scopes": "repos:read keys:read"}  # fmt: skip
+
+
+def test_whitespace_separated_strings_are_lists_too(api_client, auth_headers):
+    created = api_client.post("/api/v1/oauth/apps", FUNKWHALE, format="json", **auth_headers)
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["redirect_uris"] == ["https://a.example/cb", "https://b.example/cb", OOB_URI]
+    assert body["scopes"] == ["keys:read", "repos:read"] and body["client_secret"]
+    changed = api_client.put(
+        f"/api/v1/oauth/apps/{body['client_id']}", {**FUNKWHALE, "scopes": "repos:read"}, format="json", **auth_headers
+    )
+    assert changed.status_code == 200 and changed.json()["scopes"] == ["repos:read"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("scopes", "repos:read read write", '"read" is not a valid choice.'),
+        ("scopes", " ", "This list may not be empty."),
+        ("redirect_uris", "https://a.example/cb ftp://b.example/cb", "'ftp://b.example/cb' is not an absolute"),
+        ("redirect_uris", "", "This list may not be empty."),
+    ],
+)
+def test_a_bad_word_is_named(api_client, auth_headers, field, value, reason):
+    response = api_client.post("/api/v1/oauth/apps", {**FUNKWHALE, field: value}, format="json", **auth_headers)
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["field"].startswith(field) and error["reason"].startswith(reason)
+    assert not Application.objects.exists()
+
+
+def test_every_unknown_scope_in_the_string_is_named(api_client, auth_headers):
+    body = {**FUNKWHALE, "scopes": "repos:read read write"}
+    response = api_client.post("/api/v1/oauth/apps", body, format="json", **auth_headers)
+    assert response.json()["errors"] == [
+        {"field": "scopes.1", "reason": '"read" is not a valid choice.'},
+        {"field": "scopes.2", "reason": '"write" is not a valid choice.'},
+    ]
+
+
+def test_the_openapi_document_gives_both_shapes(api_client):
+    schema = api_client.get("/api/v1/schema?format=json").json()
+    request = schema["components"]["schemas"]["OAuthAppCreateRequest"]["properties"]
+    for field in ("redirect_uris", "scopes"):
+        listed, words = request[field]["oneOf"]
+        assert listed["type"] == "array" and words["type"] == "string"
+    from auth.scopes import ALL_SCOPES
+
+    assert request["scopes"]["oneOf"][0]["items"]["enum"] == list(ALL_SCOPES)
+    response = schema["components"]["schemas"]["OAuthApp"]["properties"]  # answers: lists, as before
+    assert response["redirect_uris"]["type"] == "array" and "oneOf" not in response["scopes"]
+
+
+# ------------------------------------------------------------- rotating the secret
+
+
+def token_status(api_client, user, client_id: str, secret: str) -> int:
+    """The token endpoint's status for a fresh code, the client authenticating with ``secret``."""
+    import base64
+
+    from authlib.common.security import generate_token
+    from authlib.oauth2.rfc7636 import create_s256_code_challenge
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(user)
+    verifier = generate_token(48)
+    params = {
+        "response_type": "code", "client_id": client_id, "redirect_uri": "https://ci.example/cb", "scope": "repos:read",
+        "code_challenge": create_s256_code_challenge(verifier), "code_challenge_method": "S256", "allow": "on",
+    }  # fmt: skip
+    code = browser.post("/authorize", params)["Location"].split("code=")[1].split("&")[0]
+    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": params["redirect_uri"],
+            "code_verifier": verifier}  # fmt: skip
+    basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    return api_client.post(
+        "/api/v1/oauth/token", data, format="multipart", HTTP_AUTHORIZATION=f"Basic {basic}"
+    ).status_code
+
+
+def test_rotating_the_secret_replaces_it_at_once(api_client, auth_headers, user):
+    from accounts.models import AuditLogEntry
+
+    body = api_client.post("/api/v1/oauth/apps", BODY, format="json", **auth_headers).json()
+    rotated = api_client.post(f"/api/v1/oauth/apps/{body['client_id']}/rotate-secret", **auth_headers)
+    assert rotated.status_code == 200, rotated.content
+    assert "no-store" in rotated["Cache-Control"].split(", ")
+    new = rotated.json()
+    assert {**new, "client_secret": None, "updated": None} == {**body, "client_secret": None, "updated": None}
+    assert new["client_secret"] != body["client_secret"] and len(new["client_secret"]) >= 40
+    assert token_status(api_client, user, body["client_id"], body["client_secret"]) == 401
+    assert token_status(api_client, user, body["client_id"], new["client_secret"]) == 200
+    assert AuditLogEntry.objects.filter(user=user, action="oauth-app:rotate-secret").count() == 1
+
+
+def test_rotating_needs_oauthapps_write_a_confidential_client_and_your_own(api_client, headers_for, user, other_user):
+    mine = headers_for(user)
+    confidential = api_client.post("/api/v1/oauth/apps", BODY, format="json", **mine).json()["client_id"]
+    public = api_client.post("/api/v1/oauth/apps", {**BODY, "client_type": "public"}, format="json", **mine)
+    path = "/api/v1/oauth/apps/{}/rotate-secret"
+    refused = api_client.post(path.format(public.json()["client_id"]), **mine)
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == [{"field": "client_type", "reason": "a public client has no secret to rotate"}]
+    assert api_client.post(path.format(confidential), **headers_for(user, ["oauthapps:read"])).status_code == 403
+    assert api_client.post(path.format(confidential), **headers_for(other_user)).status_code == 404
+    assert api_client.get(path.format(confidential), **mine).status_code == 405

@@ -68,3 +68,15 @@ def test_an_api_client_without_a_cookie_never_reads_a_session(client, api_key, d
     token = client.post("/api/v1/authenticate", {"apiKey": api_key.secret}, content_type="application/json")
     with django_assert_num_queries(0):
         assert client.get("/api/v1/version", HTTP_AUTHORIZATION=f"Bearer {token.json()['token']}").status_code == 200
+
+
+def test_a_signed_in_browser_creates_a_key(browser, user):
+    """The session's credential (every scope) mints keys through no OAuth grant (was a 401)."""
+    browser.get("/login")
+    token = browser.cookies["csrftoken"].value
+    made = browser.post(
+        "/api/v1/keys", {"name": "from the browser", "scopes": ["repos:read"]}, content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )  # fmt: skip
+    assert made.status_code == 201, made.content
+    assert browser.get("/api/v1/user", HTTP_AUTHORIZATION=f"token {made.json()['key']}").status_code == 200

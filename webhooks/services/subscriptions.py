@@ -1,4 +1,4 @@
-"""Subscriptions: creating them (scope-checked) and disabling them after failures (audited)."""
+"""Subscriptions: creating them (scope-checked), deleting them, and disabling them after failures (audited)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,11 @@ def subscription_create(*, user_id: int, url: str, event_names: list[str], scope
         if not grants(scopes, needed):
             raise ForbiddenError(None, f"subscribing to these events needs the {needed} scope")
     return Subscription.objects.create(user_id=user_id, url=url, events=event_names)
+
+
+def subscription_delete(*, subscription: Subscription) -> None:
+    """Unsubscribe: the subscription and its delivery log go; nothing more is sent to it."""
+    subscription.delete()
 
 
 def subscription_after_failure(*, subscription: Subscription, final: bool, status: int | None) -> None:
