@@ -59,6 +59,8 @@ def multiprocess() -> bool:
 _rate_limit_child = cache(RATE_LIMIT_DECISIONS.labels)
 _request_child = cache(HTTP_REQUESTS.labels)
 _latency_child = cache(HTTP_LATENCY.labels)
+
+
 def _clear_children() -> None:
     for child in (_rate_limit_child, _request_child, _latency_child):
         child.cache_clear()

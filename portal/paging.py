@@ -13,9 +13,10 @@ from core.pagination import Page, PageRequest, Pages, QuerySetPages
 PER_PAGE = 20
 
 
-def page_of(request: HttpRequest, rows: QuerySet[Any] | Pages, *, per_page: int = PER_PAGE) -> Page[Any]:
-    """The page ``?start=`` asks for (a bad ``start`` is the first page: a person followed a link)."""
+def page_of(request: HttpRequest, rows: QuerySet[Any] | Pages, *, per_page: int | None = None) -> Page[Any]:
+    """The page ``?start=`` asks for (a bad ``start`` is the first page: a person followed a link).
+    ``per_page`` defaults to ``PER_PAGE``, read at each call (a test may make it small)."""
     raw = request.GET.get("start", "")
     start = int(raw) if raw.isdigit() else None
     pages = rows if isinstance(rows, Pages) else QuerySetPages(rows)
-    return pages.page(PageRequest(start, per_page))
+    return pages.page(PageRequest(start, per_page or PER_PAGE))
