@@ -17,7 +17,7 @@ class UserAdmin(DjangoUserAdmin):
         ("Profile", {"fields": ("url", "location", "bio")}),
         ("Email", {"fields": ("email_verified", "pending_email")}),
     )
-    list_display = (*DjangoUserAdmin.list_display, "email_verified", "is_active")
+    list_display = ("username", "email", "first_name", "last_name", "is_staff", "email_verified", "is_active")
 
 
 @admin.register(AuditLogEntry)

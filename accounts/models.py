@@ -48,7 +48,7 @@ class User(AbstractUser):
         for secret in settings.SECRET_KEY_FALLBACKS:
             yield self._epoch_hash(secret)
 
-    def _epoch_hash(self, secret: str | None) -> str:
+    def _epoch_hash(self, secret: str | bytes | None) -> str:
         value = f"{self.password}:{self.sessions_epoch}"
         return salted_hmac(SESSION_HASH_SALT, value, secret=secret, algorithm="sha256").hexdigest()
 

@@ -7,6 +7,8 @@ only its hash is kept. The list shows whether each was used, and by whom.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -35,7 +37,7 @@ def invites(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "link": link,
-        "page": page_of(request, invites_of(user_id=request.user.pk)),
+        "page": page_of(request, invites_of(user_id=cast(int, request.user.pk))),
         "mode": portal_settings().REGISTRATION,
         "days": portal_settings().INVITE_DAYS,
         "now": timezone.now(),

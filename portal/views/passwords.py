@@ -24,7 +24,7 @@ from accounts.sessions import sessions_forget_all
 from core.client import client_ip
 from portal.conf import portal_settings
 from portal.forms import ResetForm, password_help
-from portal.limits import account_key, limited, too_many
+from portal.limits import Key, account_key, limited, too_many
 from portal.services.sessions import sessions_after_password_change
 from portal.sudo import sudo_confirmed
 
@@ -38,7 +38,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         rate = portal_settings().MAIL_RATE
-        limits = [("portal-mail", "ip", rate)]
+        limits: list[tuple[str, Key, str]] = [("portal-mail", "ip", rate)]
         if request.POST.get("email", "").strip():
             limits.append(("portal-mail-account", account_key(request.POST["email"]), rate))
         wait = limited(request, *limits)

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -51,7 +51,7 @@ def profile_context(request: HttpRequest, user: Any, **extra: Any) -> dict[str, 
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    user = selectors.user_get(user_id=request.user.pk)
+    user = selectors.user_get(user_id=cast(int, request.user.pk))
     values = {name: getattr(user, name) or "" for name in PROFILE_FIELDS}
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -74,7 +74,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_POST
 @sudo_required
 def email_change(request: HttpRequest) -> HttpResponse:
-    user = selectors.user_get(user_id=request.user.pk)
+    user = selectors.user_get(user_id=cast(int, request.user.pk))
     form = EmailForm(request.POST)
     if form.is_valid():
         try:
@@ -118,7 +118,7 @@ def email_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse
 def account_delete(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = User.objects.get(pk=request.user.pk)
+        user = User.objects.get(pk=cast(int, request.user.pk))
         user_delete(user=user, ip=client_ip(request))
         logout(request)
         return render(request, "portal/account_deleted.html", {"username": user.get_username()})

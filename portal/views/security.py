@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -37,7 +37,7 @@ def security_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "two_factor": enabled,
         "codes_left": twofactor.recovery_codes_left(user) if enabled else 0,
         "disable_form": DisableTwoFactorForm(),
-        "page": page_of(request, sessions.sessions_active(user_id=user.pk)),
+        "page": page_of(request, sessions.sessions_active(user_id=cast(int, user.pk))),
         "current": current,
         **extra,
     }

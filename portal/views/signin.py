@@ -43,7 +43,7 @@ from core.client import client_ip
 from core.errors import ServiceError
 from portal.conf import portal_settings
 from portal.forms import CodeForm, SignInForm
-from portal.limits import account_key, limited, too_many
+from portal.limits import Key, account_key, limited, too_many
 from portal.services import accounts, twofactor
 from portal.sudo import safe_next, sudo_confirmed
 
@@ -84,7 +84,7 @@ def keeps_opener(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 
 
 def sign_in_limited(request: HttpRequest, identifier: str) -> int | None:
-    limits = [("portal-login", "ip", auth_settings().LOGIN_RATE)]
+    limits: list[tuple[str, Key, str]] = [("portal-login", "ip", auth_settings().LOGIN_RATE)]
     if identifier.strip():
         limits.append(("portal-login-account", account_key(identifier), portal_settings().LOGIN_ACCOUNT_RATE))
     return limited(request, *limits)
@@ -110,7 +110,8 @@ def pending_user(request: HttpRequest, *, enrol: bool) -> User | None:
     if time.time() - float(pending.get("at", 0)) > PENDING_SECONDS:
         request.session.pop(PENDING, None)
         return None
-    return User.objects.filter(pk=pending.get("user"), is_active=True).first()
+    pk = pending.get("user")
+    return User.objects.filter(pk=pk, is_active=True).first() if isinstance(pk, int) else None
 
 
 def go_on(request: HttpRequest, name: str, user: Any, *, enrol: bool) -> HttpResponse:

@@ -19,7 +19,7 @@ from core.client import client_ip
 from core.errors import ServiceError
 from portal.conf import portal_settings
 from portal.forms import SignUpForm, password_help
-from portal.limits import account_key, limited, too_many
+from portal.limits import Key, account_key, limited, too_many
 from portal.services import accounts
 from portal.services.invites import INVALID, invite_valid
 from portal.tokens import email_tokens, user_of
@@ -82,7 +82,7 @@ def resend(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseRedirect(reverse("login"))
     user = accounts.verification_user(request.POST.get("token", ""))
-    limits = [("portal-mail", "ip", portal_settings().MAIL_RATE)]
+    limits: list[tuple[str, Key, str]] = [("portal-mail", "ip", portal_settings().MAIL_RATE)]
     if user is not None:
         limits.append(("portal-mail-account", account_key(user.email), portal_settings().MAIL_RATE))
     wait = limited(request, *limits)

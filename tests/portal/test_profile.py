@@ -126,6 +126,7 @@ def everything(dana, other_user, make_key):
     for n in range(7):
         repo_create(owner=dana, name=f"repo{n}", ip=None)
     delivery = Delivery.objects.filter(subscription=subscription).first()
+    assert delivery is not None
     DeliveryAttempt.objects.create(delivery=delivery, response_status=500)
     return key, app, theirs  # fmt: skip
 

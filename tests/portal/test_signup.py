@@ -168,7 +168,7 @@ def test_operators_make_invitations_in_the_admin_and_see_the_link_once(admin_cli
     assert "The invite link, shown this once" in html
     token = html.split("/signup?invite=")[1].split("<")[0]
     invite = Invite.objects.get(note="for Ida")
-    assert invite.created_by.username == "admin"
+    assert invite.created_by is not None and invite.created_by.username == "admin"
     assert "Create account" in Client().get(f"/signup?invite={token}").content.decode()
 
 
