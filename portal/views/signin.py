@@ -61,7 +61,7 @@ def application_asked(target: str) -> bool:
 
 
 def page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    """A sign-in page: its form may end at an OAuth client's origin, and it keeps its opener."""
+    """A sign-in page: its form may end at an OAuth client's origin (``auth.oauth.views.form_action``)."""
     target = context["next"]
 
     def draw(request: HttpRequest) -> HttpResponse:
