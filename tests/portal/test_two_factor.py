@@ -198,3 +198,20 @@ def test_the_admin_needs_a_session_signed_in_with_a_code(client, dana, with_app)
 
 def test_staff_without_it_reach_the_admin_when_it_is_not_required(admin_client):
     assert admin_client.get("/admin/").status_code == 200
+
+
+def test_the_second_step_on_the_way_to_authorize_may_post_to_the_clients_origin(client, dana, with_app):
+    """As the first step: the code's POST may be redirected to the consent and from there to the client."""
+    from urllib.parse import urlencode
+
+    from auth.oauth.services import oauth_app_create
+
+    app = oauth_app_create(
+        user=dana, name="CI", redirect_uris=["https://ci.example/cb"], scopes=["repos:read"], client_type="public"
+    ).application
+    target = "/authorize?" + urlencode({"client_id": app.client_id, "response_type": "code"})
+    sign_in(client, "dana", next=target)
+    page = client.get("/login/two-factor", {"next": target})
+    policy = dict(part.strip().split(" ", 1) for part in page["Content-Security-Policy"].split(";"))
+    assert policy["form-action"].split() == ["'self'", "https://ci.example"]
+    assert "An application asked to use your account" not in page.content.decode()
