@@ -12,7 +12,12 @@ from accounts.models import AuditLogEntry, User
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    fieldsets = (*(DjangoUserAdmin.fieldsets or ()), ("Profile", {"fields": ("url", "location", "bio")}))
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
+        ("Profile", {"fields": ("url", "location", "bio")}),
+        ("Email", {"fields": ("email_verified", "pending_email")}),
+    )
+    list_display = ("username", "email", "first_name", "last_name", "is_staff", "email_verified", "is_active")
 
 
 @admin.register(AuditLogEntry)

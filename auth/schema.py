@@ -3,7 +3,7 @@ and the fields that take a list or a whitespace-separated string (``WordsField``
 
 Two schemes: ``bearer`` (a JWT, an API key or an OAuth access token pasted in) and
 ``oauth2`` (the authorization-code flow, which Swagger UI runs with PKCE as the public
-``apiservice-docs`` client; ``manage.py oauth_docs_client`` registers it).
+``apiservice-docs`` client, which ``migrate`` creates: ``auth.oauth.docs_client``).
 """
 
 from typing import Any

@@ -19,6 +19,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from auth import conf as auth_conf
+from config import mail
 from config.celery_options import BROKER_TRANSPORT_OPTIONS
 from config.secrets import secret
 from core import csp, headers, sentry
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "oauth2_provider",
+    *("django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"),  # the portal's 2FA
     "accounts.apps.AccountsConfig",
     "auth.apps.AuthConfig",
     "ratelimit.apps.RateLimitConfig",
@@ -98,6 +100,7 @@ TEMPLATES = [
         "OPTIONS": {"context_processors": [
             "django.template.context_processors.request", "django.contrib.auth.context_processors.auth",
             "django.contrib.messages.context_processors.messages", "portal.nav.navigation",
+            "portal.services.sessions.session_activity",  # a settings page notes its session's "last seen"
         ]},
     }
 ]  # fmt: skip
@@ -254,6 +257,15 @@ SIMPLE_JWT = auth_conf.simple_jwt(
     lifetime_seconds=API_AUTH["JWT_LIFETIME_SECONDS"],
 )
 
+# ---------------------------------------------------- the account portal (§7)
+# portal/conf.py, docs/portal.md; mail: EMAIL_URL, or .eml files under var/mail/ on the embedded stack.
+PORTAL = portal_conf.from_env()
+vars().update(mail.email_settings(url=env_str("EMAIL_URL", default=""), from_email=env_str("DEFAULT_FROM_EMAIL",
+              default=""), file_dir=VAR_DIR / "mail" if EMBEDDED else None))  # fmt: skip
+OTP_TOTP_ISSUER = "apiservice"  # the name authenticator apps show beside the codes
+AUTH_PASSWORD_VALIDATORS = [{"NAME": f"django.contrib.auth.password_validation.{name}"} for name in (
+    "UserAttributeSimilarityValidator", "MinimumLengthValidator", "CommonPasswordValidator", "NumericPasswordValidator")]  # fmt: skip
+
 # ------------------------------------------------------------- rate limits (§5)
 # Per-scope policies "LIMIT/PERIOD_SECONDS+BURST" (API_RATE_LIMIT_<SCOPE>; defaults in ratelimit/conf.py).
 API_RATE_LIMITS_ENABLED = env_bool("API_RATE_LIMITS_ENABLED", default=True)
@@ -263,7 +275,6 @@ API_RATE_LIMITS = ratelimit_conf.from_env()
 # django-oauth-toolkit (auth/conf.py, docs/authentication.md); plain-http redirect URIs only on a
 # local stack, with DJANGO_DEBUG, or where an operator allows them (RFC 9700 §2.1 asks for https).
 LOGIN_URL = "/login"
-PORTAL = portal_conf.from_env()  # the account portal (portal/conf.py, docs/portal.md)
 OAUTH_HTTP_REDIRECT_URIS = env_bool("OAUTH_HTTP_REDIRECT_URIS", default=DEBUG or EMBEDDED)
 OAUTH2_PROVIDER = auth_conf.oauth2_provider(
     lifetime_seconds=API_AUTH["JWT_LIFETIME_SECONDS"], http_redirect_uris=OAUTH_HTTP_REDIRECT_URIS

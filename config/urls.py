@@ -16,6 +16,8 @@ from config.metrics import metrics_view
 from config.views import ApiRootView, HealthView, SchemaView, VersionView, favicon
 from core.headers import API_V1
 from core.routing import route
+from portal import urls as portal_urls
+from portal.admin_site import AdminLoginForm, admin_has_permission
 from ratelimit import urls as ratelimit_urls
 from resources import urls as resources_urls
 from webhooks import urls as webhooks_urls
@@ -51,6 +53,10 @@ admin.site.site_header = admin.site.site_title = "apiservice administration"
 # The admin login is a plain Django view: django-ratelimit fits it (§5, §6.4).
 admin_login_limit = ratelimit(key="ip", rate=settings.ADMIN_LOGIN_RATE, method="POST", block=True)
 admin.site.login = admin_login_limit(admin.site.login)  # type: ignore[method-assign]
+# Two-factor authentication reaches the admin too (portal/admin_site.py): its form sends an account
+# with a code to /login, and a session of such an account needs to have been signed in with one.
+admin.site.login_form = AdminLoginForm
+admin.site.has_permission = admin_has_permission  # type: ignore[method-assign]
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),  # first: nearly every request is one of these
@@ -58,8 +64,9 @@ urlpatterns = [
     path("favicon.ico", favicon),
     re_path(r"^api/v1/?$", ApiRootView.as_view(), name="api-root"),
     path("admin/", admin.site.urls),
-    path("", include("portal.urls")),  # /settings/..., the account portal
-    path("", include("auth.oauth.urls")),  # /authorize, /login, /logout, /.well-known/oauth-authorization-server
+    path("", include("portal.urls")),  # /settings/..., /signup, /password/reset: the account portal
+    path("", include(portal_urls.site_urlpatterns)),  # /login, /logout
+    path("", include("auth.oauth.urls")),  # /authorize, /.well-known/oauth-authorization-server
     route("metrics", metrics_view, "metrics"),  # Prometheus; loopback or METRICS_TOKEN only (docs/operations.md)
 ]
 

@@ -259,7 +259,17 @@ def banner_lines(base: str, var_dir: Path | None) -> str:
         key_file = var_dir / "secrets" / "demo_api_key"
         shown = key_file.relative_to(ROOT) if key_file.is_relative_to(ROOT) else key_file
         lines += [f"Admin user {DEMO_USER} / {password}", f"API key    {key}", f"Key file   {shown}"]
+    lines += mail_lines(var_dir, email_url=os.environ.get("EMAIL_URL", ""))
     return "\n".join(["", *lines, "", "Ctrl-C stops everything.", ""])
+
+
+def mail_lines(var_dir: Path | None, *, email_url: str) -> list[str]:
+    """Where the service's mail goes when no EMAIL_URL sends it out: .eml files (config/mail.py)."""
+    if var_dir is None or email_url:
+        return []
+    mail = var_dir / "mail"
+    shown = mail.relative_to(ROOT) if mail.is_relative_to(ROOT) else mail
+    return [f"Mail       {shown}/ (.eml files)"]
 
 
 if __name__ == "__main__":

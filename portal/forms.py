@@ -1,48 +1,67 @@
-"""The portal's input: the API's own serializers validate a form, and their errors and a
-service's (:class:`core.errors.ServiceError`) become one message per field for the page.
-
-    data, errors = validated(ApiKeyCreateSerializer, {"name": "", "scopes": []})
-    errors == {"name": "This field may not be blank.", "scopes": "This list may not be empty."}
-
-An error no single field is at fault for is under :data:`FORM`.
-"""
+"""The account pages' forms: input only; every rule that needs the database is a service's."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from rest_framework.serializers import Serializer
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
 
-from core.errors import ServiceError
-
-Errors = dict[str, str]
-FORM = "form"  # the key of an error about the whole form (a template cannot read "__all__")
-NON_FIELD = frozenset({"non_field_errors", "__all__"})
+from accounts.models import User
 
 
-def first_message(problems: Any) -> str:
-    """The first message of a field's errors: a list, or a list field's ``{index: [...]}``."""
-    if isinstance(problems, Mapping):
-        return first_message(next(iter(problems.values()), ""))
-    if isinstance(problems, list | tuple):
-        return first_message(problems[0]) if problems else ""
-    return str(problems)
+class SignInForm(forms.Form):
+    username = forms.CharField(label="Username or email", max_length=254, strip=True)
+    password = forms.CharField(label="Password", strip=False, max_length=4096)
 
 
-def serializer_errors(errors: Any) -> Errors:
-    if not isinstance(errors, Mapping):
-        return {FORM: first_message(errors)}
-    return {FORM if field in NON_FIELD else field: first_message(problems) for field, problems in errors.items()}
+class CodeForm(forms.Form):
+    code = forms.CharField(label="Code", max_length=32, strip=True)
 
 
-def validated(serializer: type[Serializer], data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, Errors]:
-    """``(validated data, {})``, or ``(None, errors)``."""
-    incoming = serializer(data=data)
-    if incoming.is_valid():
-        return dict(incoming.validated_data), {}
-    return None, serializer_errors(incoming.errors)
+class SignUpForm(UserCreationForm):
+    """Django's (the username's rules, the password typed twice and checked by the validators),
+    with the email address, which is required: it is confirmed before the first sign-in."""
+
+    email = forms.EmailField(label="Email address", max_length=254)
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
 
 
-def service_errors(exc: ServiceError) -> Errors:
-    return {exc.field or FORM: exc.reason}
+class EmailForm(forms.Form):
+    email = forms.EmailField(label="New email address", max_length=254)
+
+
+class DisableTwoFactorForm(forms.Form):
+    password = forms.CharField(label="Password", strip=False, max_length=4096)
+    code = forms.CharField(label="Code from your app, or a recovery code", max_length=32)
+
+
+class DeleteAccountForm(forms.Form):
+    username = forms.CharField(label="Type your username to confirm", max_length=150)
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_username(self) -> str:
+        typed: str = self.cleaned_data["username"]
+        if typed != self.user.username:
+            raise forms.ValidationError(f"Type {self.user.username} exactly, to show you mean it.")
+        return typed
+
+
+class InviteForm(forms.Form):
+    note = forms.CharField(label="Who is it for? (optional, shown to you only)", max_length=200, required=False)
+
+
+class ResetForm(PasswordResetForm):
+    """Django's: a link to each active account with that address and a password; the same
+    answer whether there is one or not (nothing tells whether an address has an account)."""
+
+
+def password_help() -> str:
+    return " ".join(password_validation.password_validators_help_texts())

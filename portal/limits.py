@@ -1,62 +1,48 @@
-"""The API's strict rate-limit scopes hold in the portal too: creating a key or an app token
-counts in ``apikey-create`` and a test ping or a replay in ``webhook-test``, in the same
-buckets as the person's API requests (keyed by user), so the pages are no way around them.
+"""Rate limits of the portal's forms (django-ratelimit, on the Redis cache), and their 429 page.
 
-    @rate_limited("apikey-create")
-    def api_key_create(request): ...
+    wait = limited(request, ("portal-login", "ip", auth_settings().LOGIN_RATE),
+                   ("portal-login-account", account_key(identifier), portal_settings().LOGIN_ACCOUNT_RATE))
+    if wait:
+        return too_many(request, wait)
 
-A refused POST gets a page saying when to try again (429), or, for a fail-closed scope with
-Redis down, to try shortly (503), as the API answers.
+Every POST counts, per client address (``core.client.client_ip``) and, where a form names
+an account (a username or an email address), per account too: a guesser spread over many
+addresses still meets the account's limit. The page says how long to wait and sends
+``Retry-After``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django_ratelimit.core import get_usage
 
-from auth.sessions import session_credential
-from core.client import client_ip
-from core.errors import RETRY_AFTER_SECONDS
-from ratelimit import conf, headers
-from ratelimit.services import Caller, rate_limit_hit
+Key = str | Callable[[str, HttpRequest], str]
 
 
-def refusal(request: HttpRequest, scope_name: str) -> HttpResponse | None:
-    """Count the request in ``scope_name``; the page refusing it, or None to go on."""
-    if not conf.enabled():
-        return None
-    scope = conf.scopes()[scope_name]
-    outcome = rate_limit_hit(caller=Caller(session_credential(request.user), client_ip(request)), scope=scope)
-    decision = outcome.decision
-    if decision is None:
-        if not scope.fail_closed:
-            return None
-        return refused(request, 503, RETRY_AFTER_SECONDS, "This is unavailable for a moment. Try again shortly.")
-    if decision.revoked or not decision.allowed:
-        wait = max(1, headers.seconds(decision.retry_after_ms))
-        return refused(request, 429, str(wait), f"You have done this too often. Try again in {wait} seconds.")
-    return None
+def account_key(identifier: str) -> Key:
+    """A limit's key for the account a form names: a username or an email, case-insensitive."""
+    value = identifier.strip().lower()
+    return lambda group, request: value
 
 
-def refused(request: HttpRequest, status: int, retry_after: str, reason: str) -> HttpResponse:
-    response = render(request, "portal/refused.html", {"reason": reason}, status=status)
-    response["Retry-After"] = retry_after
+def limited(request: HttpRequest, *limits: tuple[str, Key, str]) -> int | None:
+    """Count this POST against each ``(group, key, rate)``; seconds to wait if one is exceeded."""
+    waits = []
+    for group, key, rate in limits:
+        usage = get_usage(request, group=group, key=key, rate=rate, method="POST", increment=True)
+        if usage is not None and usage["should_limit"]:
+            waits.append(max(1, int(usage["time_left"])))
+    return max(waits) if waits else None
+
+
+def too_many(request: HttpRequest, wait: int, **context: Any) -> HttpResponse:
+    retry_at = timezone.now() + timedelta(seconds=wait)
+    response = render(request, "portal/too_many.html", {"wait": wait, "retry_at": retry_at, **context}, status=429)
+    response["Retry-After"] = str(wait)
     return response
-
-
-def rate_limited(scope_name: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """A view whose POSTs count in ``scope_name`` (one Redis round trip)."""
-
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            refused_page = refusal(request, scope_name) if request.method == "POST" else None
-            return refused_page if refused_page is not None else view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorate

@@ -22,6 +22,7 @@ from rest_framework.test import APIClient
 
 from core.redis import get_redis
 from devstack import embedded
+from tests.mail import smtp_server  # noqa: F401  (a real SMTP server on loopback, tests/mail.py)
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,8 +1,5 @@
 """The OAuth pages and endpoints, as thin subclasses of django-oauth-toolkit's views.
 
-- ``/login`` and ``/logout``: Django's session login, for the consent page only (API calls
-  never use the session). Plain accessible HTML, CSRF protected, POSTs rate limited per
-  address with django-ratelimit (``API_AUTH["LOGIN_RATE"]``), as the admin login is.
 - ``/authorize``: the consent page naming the application and each scope. Approving
   redirects with ``code``; denying with ``error=access_denied``; for the out-of-band URI
   ``urn:ietf:wg:oauth:2.0:oob`` the code is shown on a page to copy.
@@ -10,10 +7,14 @@
   and ``oauth-revoke`` rate-limit scopes, per client id and address, which fail closed.
 - ``/.well-known/oauth-authorization-server`` (RFC 8414).
 
+Signing in (``/login``, ``/logout``) is the account portal's (``portal/views/signin.py``),
+which uses :func:`form_action` and :func:`registered_redirect_origin` from here.
+
 The pages' ``Content-Security-Policy`` (``core/csp.py``) lets forms post to this
 origin only, and browsers hold the redirects that follow a form's POST to it as well: the
 consent page, and a sign-in page on the way to it, also name the origin of the
-application's registered redirect URI (``form_action``).
+application's registered redirect URI (``form_action``). Its POSTs are rate limited per
+address with django-ratelimit (``API_AUTH["LOGIN_RATE"]``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from typing import Any, cast
 from urllib.parse import parse_qs, parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from csp.decorators import csp_update
-from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -149,22 +149,6 @@ class KeepsOpener:
         response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
         response["Cross-Origin-Opener-Policy"] = "unsafe-none"
         return response
-
-
-@rate_limited
-class LoginView(KeepsOpener, auth_views.LoginView):
-    template_name = "auth/oauth/login.html"
-    redirect_authenticated_user = False
-
-    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
-        # Signing in may end at the client: the consent of an application already
-        # authorized (approval_prompt=auto) redirects there at once.
-        origin = registered_redirect_origin(self.get_redirect_url())
-        return form_action(super().render_to_response, origin)(context, **kwargs)
-
-
-class LogoutView(KeepsOpener, auth_views.LogoutView):
-    template_name = "auth/oauth/logged_out.html"
 
 
 @rate_limited

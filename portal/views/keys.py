@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 
 from core.client import client_ip
 from core.errors import ServiceError
-from portal.forms import Errors
+from portal.inputs import Errors
 from portal.paging import page_of
 from portal.views.common import confirm_page, owner_id, page_view
 from resources.views.keys import PGP, SSH, KeyKind

@@ -15,7 +15,7 @@ from auth.oauth import services
 from auth.oauth.serializers import OAuthAppCreateSerializer
 from core.client import client_ip
 from core.errors import ServiceError
-from portal.forms import Errors, service_errors, validated
+from portal.inputs import Errors, service_errors, validated
 from portal.paging import page_of
 from portal.sudo import sudo_required
 from portal.views.common import confirm_page, owner_id, page_view, read_view, scope_choices, secret_page

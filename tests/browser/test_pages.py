@@ -6,7 +6,6 @@ Screenshots of each at 1280 and 360 px land in ``var/screenshots/``.
 
 from __future__ import annotations
 
-import io
 import re
 import threading
 from collections.abc import Iterator
@@ -18,7 +17,6 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -171,8 +169,8 @@ def test_swagger_ui_renders_tries_get_version_and_opens_authorize(page, live_ser
 
 def test_swagger_ui_authorizes_through_the_consent_popup_then_calls_with_the_token(page, live_server, problems, carol):
     """The docs' *Authorize* runs the code flow with PKCE in a popup (sign-in, consent, then
-    Swagger UI's callback page hands the code to the docs), under every page's policy."""
-    call_command("oauth_docs_client", base_url=live_server.url, stdout=io.StringIO())
+    Swagger UI's callback page hands the code to the docs), under every page's policy. The
+    docs' client is the one ``migrate`` made (a fresh stack, the live server's random port)."""
     page.goto(f"{live_server.url}/api/v1/docs")
     page.locator(".auth-wrapper .authorize").click()
     oauth = page.locator(".dialog-ux .auth-container", has_text="authorizationCode with PKCE")

@@ -22,6 +22,7 @@ def code_files():
         "idempotency",
         "resources",
         "webhooks",
+        "portal",
         "devstack",
     ):
         yield from (ROOT / folder).rglob("*.py")

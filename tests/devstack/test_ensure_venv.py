@@ -12,8 +12,8 @@ import redis
 
 from devstack import embedded
 from devstack import ensure_venv as devvenv
-from tests.devstack.test_embedded import needs_embedded_servers, private_var_dir
 from tests.conftest import ROOT
+from tests.devstack.test_embedded import needs_embedded_servers, private_var_dir
 
 OURS = {"version": "3.11.7", "home": "/opt/python3.11/bin"}
 OTHER = {"version": "3.13.0", "home": "/opt/python3.13/bin"}
