@@ -111,11 +111,9 @@ USE_I18N = False
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 STATIC_URL = "/static/"
-# collectstatic fills it in images; embedded.bootstrap() creates it for WhiteNoise locally.
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
-# Production serves what collectstatic wrote: hashed names (a year's immutable cache) and
-# gzip copies. The embedded stack and the tests run no collectstatic; they serve the apps'
-# files from the finders under their plain names (docs/configuration.md#static-files).
+# Production serves what collectstatic wrote (hashed names, gzip copies); the embedded stack and
+# the tests serve the apps' files from the finders (docs/configuration.md#static-files).
 STATIC_MANIFEST = not (EMBEDDED or TESTING)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -128,9 +126,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("API_MAX_BODY_BYTES", default=256 * 1024)
 API_TRUSTED_PROXIES = env_int("API_TRUSTED_PROXIES", default=0)
 
 # ----------------------------------------------------------- backing services
-# DATABASE_URL / REDIS_URL select real servers; unset, the embedded ones under
-# APISERVICE_VAR_DIR (default var/), at paths that depend on that directory only.
-
+# DATABASE_URL / REDIS_URL select real servers; unset, the embedded ones under APISERVICE_VAR_DIR.
 DATABASE_URL = env_str("DATABASE_URL", default=embedded.postgres_url(VAR_DIR) if EMBEDDED else "")
 REDIS_URL = env_str("REDIS_URL", default=embedded.redis_url(VAR_DIR) if EMBEDDED else "")
 if not DATABASE_URL or not REDIS_URL:
@@ -154,7 +150,6 @@ DATABASES = {
 
 # Short timeouts: a dead Redis must cost milliseconds, not seconds (§5.5).
 REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", default=0.25)
-
 _REDIS_TIMEOUTS = {"socket_timeout": REDIS_SOCKET_TIMEOUT, "socket_connect_timeout": REDIS_SOCKET_TIMEOUT}
 CACHES = {
     "default": {
@@ -164,24 +159,14 @@ CACHES = {
 }  # fmt: skip
 
 # ---------------------------------------------------------------------- Celery
-
-
 # kombu names a Unix-socket Redis "redis+socket://"
 CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL.replace("unix://", "redis+socket://", 1)
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    **BROKER_TRANSPORT_OPTIONS,
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", default=300),
-}
-# The rest of Celery's configuration is the same everywhere: config/celery.py.
+# The rest of Celery's configuration is the same everywhere: config/celery_options.py.
+CELERY_BROKER_TRANSPORT_OPTIONS = {**BROKER_TRANSPORT_OPTIONS, "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", default=300)}  # fmt: skip
 
 # ------------------------------------------------------------ REST framework
-
 REST_FRAMEWORK = {
-    "DEFAULT_RENDERER_CLASSES": [
-        "core.renderers.JSONRenderer",
-        "core.renderers.YAMLRenderer",
-        "core.renderers.BrowsableAPIRenderer",
-    ],
+    "DEFAULT_RENDERER_CLASSES": [f"core.renderers.{name}Renderer" for name in ("JSON", "YAML", "BrowsableAPI")],
     "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["auth.authentication.ContextAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["auth.permissions.Authorized"],
@@ -201,9 +186,7 @@ SPECTACULAR_SETTINGS = spectacular_settings(
 )  # fmt: skip
 
 # ------------------------------------------------------------------- security
-
-# Cookies (admin only) are HTTPS-only, except on the embedded local stack, which `make run`
-# serves over plain HTTP on 127.0.0.1.
+# Cookies (the admin's, the portal's) are HTTPS-only, but on the embedded local stack (plain HTTP on 127.0.0.1).
 SECURE_COOKIES = env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG and not EMBEDDED)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
@@ -260,8 +243,8 @@ SIMPLE_JWT = auth_conf.simple_jwt(
 # ---------------------------------------------------- the account portal (§7)
 # portal/conf.py, docs/portal.md; mail: EMAIL_URL, or .eml files under var/mail/ on the embedded stack.
 PORTAL = portal_conf.from_env()
-vars().update(mail.email_settings(url=env_str("EMAIL_URL", default=""), from_email=env_str("DEFAULT_FROM_EMAIL",
-              default=""), file_dir=VAR_DIR / "mail" if EMBEDDED else None))  # fmt: skip
+globals().update(mail.email_settings(url=env_str("EMAIL_URL", default=""), file_dir=VAR_DIR / "mail" if EMBEDDED
+                 else None, from_email=env_str("DEFAULT_FROM_EMAIL", default="")))  # EMAIL_*  # fmt: skip
 OTP_TOTP_ISSUER = "apiservice"  # the name authenticator apps show beside the codes
 AUTH_PASSWORD_VALIDATORS = [{"NAME": f"django.contrib.auth.password_validation.{name}"} for name in (
     "UserAttributeSimilarityValidator", "MinimumLengthValidator", "CommonPasswordValidator", "NumericPasswordValidator")]  # fmt: skip

@@ -14,8 +14,8 @@ from auth.selectors import api_key_list
 from auth.serializers import ApiKeyCreateSerializer
 from core.client import client_ip
 from core.errors import ServiceError
-from portal.inputs import Errors, service_errors, validated
 from portal.api_limits import rate_limited
+from portal.inputs import Errors, service_errors, validated
 from portal.paging import page_of
 from portal.sudo import sudo_required
 from portal.views.common import confirm_page, curl_line, owner_id, page_view, person, scope_choices, secret_page

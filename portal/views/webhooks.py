@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from core.client import client_ip
 from core.errors import ServiceError
-from portal.inputs import Errors, service_errors, validated
 from portal.api_limits import rate_limited
+from portal.inputs import Errors, service_errors, validated
 from portal.paging import page_of
 from portal.views.common import confirm_page, owner_id, page_view, person, read_view
 from webhooks import events
