@@ -69,6 +69,10 @@ OPERATIONS: dict[str, tuple[str, str]] = {
         "Delete an OAuth application",
         "Revokes every token of the application, and every key minted through it.",
     ),
+    "oauth_apps_rotate_secret": (
+        "Rotate an OAuth application's secret",
+        "A confidential client's new `client_secret`, in this answer only; the old one stops working at once.",
+    ),
     "oauth_authorizations_list": (
         "List the applications you authorized",
         "A page of the OAuth applications holding a token of the caller's.",
