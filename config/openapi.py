@@ -86,7 +86,9 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "profile_retrieve": ("Get your profile", "The caller's profile, in full (scope `profile:read`)."),
     "profile_update": (
         "Update your profile",
-        "Sets any of `email`, `url`, `location`, `bio`, `use_pgp_key`; fires `profile:update`.",
+        "Sets any of `url`, `location`, `bio`, `use_pgp_key`; fires `profile:update`. A new `email` is kept "
+        "pending and mailed a link: the address changes when the link is followed by someone signed in to the "
+        "account, so the response still shows the current one.",
     ),
     "audit_log_list": (
         "List your audit log",

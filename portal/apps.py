@@ -7,3 +7,6 @@ class PortalConfig(AppConfig):
     name = "portal"
     label = "portal"
     verbose_name = "Account portal"
+
+    def ready(self) -> None:
+        from portal import receivers  # noqa: F401  (connects the receivers)

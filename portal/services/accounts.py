@@ -21,20 +21,19 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
+from accounts.selectors import email_in_use
 from accounts.services import audit_log_record
 from core.errors import ServiceError
 from portal.conf import portal_settings
 from portal.mail import mail_send
 from portal.services.invites import invite_claim
 from portal.tokens import email_tokens
-from resources import selectors
-from resources.services.profile import profile_update
+from resources.services.profile import EMAIL_TAKEN, profile_email_confirm
 
 RESEND_SALT = "portal.resend-verification"
 RESEND_SECONDS = 3600
 WRONG_PASSWORD = "Your username or email and password did not match. Please try again."
 AMBIGUOUS_EMAIL = "More than one account uses this email address: sign in with your username instead."
-EMAIL_TAKEN = "An account already uses this email address."
 
 
 class EmailNotVerified(ServiceError):
@@ -65,11 +64,6 @@ def account_signup(*, username: str, email: str, password: str, invite: str, ip:
     except IntegrityError as exc:  # the same name, signed up a moment ago
         raise ServiceError("username", "A user with that username already exists.") from exc
     return user
-
-
-def email_in_use(email: str, *, besides: int | None = None) -> bool:
-    users = User.objects.filter(email__iexact=email)
-    return (users.exclude(pk=besides) if besides is not None else users).exists()
 
 
 def link(base_url: str, name: str, user: User) -> str:
@@ -124,17 +118,12 @@ def account_authenticate(*, request: HttpRequest, identifier: str, password: str
     return user
 
 
-def email_change_request(*, user: User, email: str, base_url: str, ip: str | None) -> bool:
-    """Keep ``email`` as the pending address and mail it the link that makes it the account's;
-    the current address is told. False if the mail server refused the link's mail."""
-    if email.lower() == user.email.lower():
-        raise ServiceError("email", "That is your email address already.")
-    if email_in_use(email, besides=user.pk):
-        raise ServiceError("email", EMAIL_TAKEN)
-    with transaction.atomic():
-        user.pending_email = email
-        user.save(update_fields=["pending_email"])
-        audit_log_record(user_id=user.pk, action="email:change-request", ip=ip, details=email)
+def email_change_mail(*, user: User, base_url: str) -> bool:
+    """Mail the pending address the link that makes it the account's, and tell the current
+    address; False if the mail server refused the link's mail. Connected to
+    ``resources.signals.email_change_requested`` (the API's profile and this portal's both
+    request the change through ``resources.services.profile``)."""
+    email = user.pending_email
     sent = mail_send(
         to=email, template="email_change", context={"user": user, "link": link(base_url, "portal:email_confirm", user)}
     )
@@ -144,16 +133,9 @@ def email_change_request(*, user: User, email: str, base_url: str, ip: str | Non
 
 
 def email_change_confirm(*, user: User, token: str, ip: str | None) -> User:
-    """The link mailed to the new address was followed: it becomes the account's (the profile's
-    own service: audited as ``profile:update``, ``profile:update`` webhooks)."""
-    new = user.pending_email
-    if not new or not email_tokens.check_token(user, token):
+    """The link mailed to the new address was followed: it becomes the account's."""
+    if not user.pending_email or not email_tokens.check_token(user, token):
         raise ServiceError(
             None, "This link is not valid: it was used already, or it expired, or another change replaced it."
         )
-    if email_in_use(new, besides=user.pk):
-        raise ServiceError("email", EMAIL_TAKEN)
-    with transaction.atomic():
-        user.pending_email, user.email_verified = "", True
-        user.save(update_fields=["pending_email", "email_verified"])
-        return profile_update(user=selectors.user_get(user_id=user.pk), changes={"email": new}, ip=ip)
+    return profile_email_confirm(user=user, ip=ip)

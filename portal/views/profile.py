@@ -34,7 +34,7 @@ from resources import selectors
 from resources.models import PGPKey
 from resources.serializers import ProfileUpdateSerializer
 from resources.services.account import user_delete
-from resources.services.profile import profile_update
+from resources.services.profile import email_change_request, profile_update
 
 PROFILE_FIELDS = ("url", "location", "bio", "use_pgp_key")
 
@@ -59,7 +59,12 @@ def profile(request: HttpRequest) -> HttpResponse:
         incoming = ProfileUpdateSerializer(data=values)
         if incoming.is_valid():
             try:
-                profile_update(user=user, changes=incoming.validated_data, ip=client_ip(request))
+                profile_update(
+                    user=user,
+                    changes=incoming.validated_data,
+                    ip=client_ip(request),
+                    base_url=request.build_absolute_uri("/"),
+                )
             except ServiceError as refused:
                 errors[refused.field or "url"] = refused.reason
             else:
@@ -78,7 +83,7 @@ def email_change(request: HttpRequest) -> HttpResponse:
     form = EmailForm(request.POST)
     if form.is_valid():
         try:
-            sent = accounts.email_change_request(
+            sent = email_change_request(
                 user=user,
                 email=form.cleaned_data["email"],
                 base_url=request.build_absolute_uri("/"),
@@ -97,17 +102,28 @@ def email_change(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/profile.html", context)
 
 
+OTHER_ACCOUNT = "This link is for another account: sign out, and sign in as the account that asked for it."
+
+
+@login_required
 @never_cache
 def email_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
-    """The link mailed to a new address: one button makes it the account's (no sign-in needed)."""
+    """The link mailed to a new address: signed in as the account, one button makes it the account's.
+
+    Signing in is asked because the link proves only that the new address reads its mail,
+    not who asked for the change: ``PUT /api/v1/user/profile`` takes a credential limited
+    to ``profile``, whose holder must not be able to move the account's address to their
+    own and take the account with a password reset."""
     user = user_of(uidb64)
+    if user is not None and user.pk != request.user.pk:
+        return render(request, "portal/email_confirm.html", {"valid": False, "error": OTHER_ACCOUNT})
     if request.method == "POST" and user is not None:
         try:
             accounts.email_change_confirm(user=user, token=token, ip=client_ip(request))
         except ServiceError as refused:
             return render(request, "portal/email_confirm.html", {"valid": False, "error": refused.reason})
         messages.success(request, "Your new email address is confirmed.")
-        return HttpResponseRedirect(reverse("portal:profile") if request.user.is_authenticated else reverse("login"))
+        return HttpResponseRedirect(reverse("portal:profile"))
     valid = user is not None and bool(user.pending_email) and email_tokens.check_token(user, token)
     return render(request, "portal/email_confirm.html", {"valid": valid, "email": user.pending_email if valid else ""})
 

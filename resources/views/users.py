@@ -56,5 +56,6 @@ class ProfileView(APIView):
             user=selectors.user_get(user_id=request_user_id(request)),
             changes=incoming.validated_data,
             ip=client_ip(request),
+            base_url=request.build_absolute_uri("/"),
         )
         return Response(s.UserSerializer(user).data)

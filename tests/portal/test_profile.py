@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -73,12 +73,28 @@ def test_a_new_email_address_counts_once_its_link_is_followed(client, dana, smtp
     notice = smtp_server.last(to="dana@example.org")
     assert "dana@new.example" in notice.body and notice.subject == "Your apiservice email address is being changed"
     path = urlsplit(smtp_server.last(to="dana@new.example").link()).path
-    assert "Confirm email address" in Client().get(path).content.decode()  # no sign-in needed
+    assert Client().get(path)["Location"] == f"/login?next={quote(path)}"  # signed in as the account only
+    assert Client().post(path)["Location"] == f"/login?next={quote(path)}"
+    assert User.objects.get(pk=dana.pk).pending_email == "dana@new.example"
+    assert "Confirm email address" in client.get(path).content.decode()
     assert client.post(path)["Location"] == "/settings/profile"
     dana.refresh_from_db()
     assert (dana.email, dana.pending_email, dana.email_verified) == ("dana@new.example", "", True)
     assert audit_actions(dana)[-2:] == ["email:change-request", "profile:update"]
     assert "This link is not valid" in client.post(path).content.decode()  # used
+
+
+def test_a_link_for_another_account_changes_nothing(client, dana, django_user_model, smtp_server):
+    sign_in(client, "dana")
+    client.post("/settings/profile/email", {"email": "dana@new.example"})
+    path = urlsplit(smtp_server.last(to="dana@new.example").link()).path
+    django_user_model.objects.create_user("erin", email="erin@example.org", password=PASSWORD)
+    other = Client()
+    sign_in(other, "erin")
+    for response in (other.get(path), other.post(path)):
+        assert "This link is for another account" in response.content.decode()
+    dana.refresh_from_db()
+    assert (dana.email, dana.pending_email) == ("dana@example.org", "dana@new.example")
 
 
 def test_changing_the_email_address_asks_for_the_password_when_stale(client, dana, smtp_server):
