@@ -9,6 +9,11 @@ The authenticator app's codes are checked by django-otp's ``TOTPDevice`` (a step
 step of tolerance either way, a code never accepted twice); recovery codes are its
 ``StaticDevice`` tokens, each deleted as it is used. Both devices back off after a wrong
 code (1, 2, 4, ... seconds), on top of the sign-in page's rate limits.
+
+A recovery code is a secret, so it is not stored: its ``StaticToken`` holds an HMAC of it
+under ``SECRET_KEY`` (``recovery_code_digest``), and a code typed at sign-in is turned into
+its HMAC (under ``SECRET_KEY`` or one of ``SECRET_KEY_FALLBACKS``) before django-otp looks
+for it. A copy of the database does not give anyone the codes.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ import base64
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django_otp import verify_token
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -31,6 +38,7 @@ from portal.conf import portal_settings
 RECOVERY_CODES = 10
 TOTP_NAME = "Authenticator app"
 RECOVERY_NAME = "Recovery codes"
+RECOVERY_SALT = "portal.recovery-code"
 WRONG_CODE = "That code is not right (or was used already). Try the next one your app shows."
 
 
@@ -96,8 +104,23 @@ def _recovery_codes_new(user: Any) -> list[str]:
     device, _ = StaticDevice.objects.get_or_create(user=user, defaults={"name": RECOVERY_NAME, "confirmed": True})
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=recovery_code_digest(code)) for code in codes])
     return codes
+
+
+def recovery_code_digest(code: str, secret: str | None = None) -> str:
+    """What a recovery code's ``StaticToken`` holds: an HMAC-SHA256 of the code under
+    ``secret`` (``SECRET_KEY`` by default), its first 64 bits in hex (django-otp's column holds
+    16 characters; the codes themselves carry 40 bits)."""
+    return salted_hmac(RECOVERY_SALT, code, secret=secret, algorithm="sha256").hexdigest()[:16]
+
+
+def recovery_code_token(device: StaticDevice, code: str) -> str:
+    """The token to hand django-otp for a typed recovery code: its HMAC under the key that
+    made the stored one (``SECRET_KEY`` or a fallback), else under ``SECRET_KEY``."""
+    digests = [recovery_code_digest(code, secret) for secret in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)]
+    stored: str | None = device.token_set.filter(token__in=digests).values_list("token", flat=True).first()
+    return stored or digests[0]
 
 
 def two_factor_verify(*, user: Any, code: str) -> Device | None:
@@ -111,7 +134,8 @@ def two_factor_verify(*, user: Any, code: str) -> Device | None:
     if not allowed:
         wait = max(1, int(((why or {}).get("locked_until") or timezone.now()).timestamp() - timezone.now().timestamp()))
         raise ServiceError("code", f"Too many wrong codes: wait {wait} seconds, then try again.")
-    verified: Device | None = verify_token(user, device.persistent_id, code)
+    token = recovery_code_token(device, code) if isinstance(device, StaticDevice) else code
+    verified: Device | None = verify_token(user, device.persistent_id, token)
     return verified
 
 

@@ -57,7 +57,8 @@ def test_enabling_shows_ten_recovery_codes_once(client, dana):
     sign_in(client, "dana")
     device, codes = enable(client, dana)
     assert device.confirmed and len(codes) == 10 == len(set(codes))
-    assert sorted(StaticToken.objects.filter(device__user=dana).values_list("token", flat=True)) == sorted(codes)
+    stored = sorted(StaticToken.objects.filter(device__user=dana).values_list("token", flat=True))
+    assert stored == sorted(twofactor.recovery_code_digest(code) for code in codes)  # HMACs, never the codes
     security = client.get("/settings/security").content.decode()
     assert "Recovery codes left: <strong>10</strong>" in security and codes[0] not in security
     assert "two-factor:enable" in audit_actions(dana)
@@ -154,7 +155,32 @@ def test_new_recovery_codes_replace_the_old_ones(client, dana, with_app):
     fresh = client.post("/settings/security/recovery-codes")
     assert fresh.status_code == 200 and "no-store" in fresh["Cache-Control"]
     tokens = set(StaticToken.objects.filter(device__user=dana).values_list("token", flat=True))
-    assert len(tokens) == 10 and not tokens & set(old)
+    assert len(tokens) == 10 and not tokens & {twofactor.recovery_code_digest(code) for code in old}
+
+
+def test_recovery_codes_are_stored_as_hmacs_that_survive_a_key_rotation(client, dana, with_app, settings):
+    _, codes = with_app
+    stored = set(StaticToken.objects.filter(device__user=dana).values_list("token", flat=True))
+    assert not stored & set(codes) and all(re.fullmatch(r"[0-9a-f]{16}", token) for token in stored)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
+    sign_in(client, "dana")
+    assert client.post("/login/two-factor", {"code": codes[2]})["Location"] == "/settings/"
+    assert StaticToken.objects.filter(device__user=dana).count() == 9
+
+
+def test_the_migration_hashes_codes_stored_before_it(dana):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    device = StaticDevice.objects.create(user=dana, name="Recovery codes", confirmed=True)
+    StaticToken.objects.create(device=device, token="abcdefgh")
+    kept = StaticToken.objects.create(device=device, token=twofactor.recovery_code_digest("ijklmnop"))
+    import_module("portal.migrations.0002_hash_recovery_codes").hash_codes(apps, None)
+    tokens = set(device.token_set.values_list("token", flat=True))
+    assert tokens == {twofactor.recovery_code_digest("abcdefgh"), kept.token}
+    assert twofactor.two_factor_verify(user=dana, code="ABCD-EFGH") == device
 
 
 def test_staff_required_to_use_it_enrol_before_anything_else(client, dana, portal):
