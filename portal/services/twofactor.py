@@ -108,7 +108,7 @@ def _recovery_codes_new(user: Any) -> list[str]:
     return codes
 
 
-def recovery_code_digest(code: str, secret: str | None = None) -> str:
+def recovery_code_digest(code: str, secret: str | bytes | None = None) -> str:
     """What a recovery code's ``StaticToken`` holds: an HMAC-SHA256 of the code under
     ``secret`` (``SECRET_KEY`` by default), its first 64 bits in hex (django-otp's column holds
     16 characters; the codes themselves carry 40 bits)."""
