@@ -273,13 +273,18 @@ class Supervisor:
         return None
 
     def stop(self, timeout: float = STOP_SECONDS) -> None:
-        """SIGTERM every child's group, then SIGKILL any group still there after ``timeout`` seconds."""
+        """SIGTERM every child, then SIGKILL what is left of each one's group after ``timeout`` seconds.
+
+        The child alone gets SIGTERM, as on Ctrl-C in its own terminal: gunicorn stops its
+        workers and a Celery worker its pool when they are done, which a signal to the whole
+        group would cut short (a pool process killed mid-task).
+        """
         self.stopping = True
         running = [child for child in self.children.values() if child.process is not None]
         for child in running:
             assert child.process is not None
             if child.process.poll() is None:
-                signal_group(child.process.pid, signal.SIGTERM)
+                child.process.terminate()
         deadline = time.monotonic() + timeout
         for child in running:
             assert child.process is not None
