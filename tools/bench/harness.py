@@ -163,11 +163,11 @@ def tally(expected: set[str], arrivals: list[str]) -> Tally:
 
 
 class LogOutput(supervisor.Output):
-    """The stack's output in a file; counts the worker's "ready." lines (one per start)."""
+    """The stack's output in a file (this run's alone); counts the worker's "ready." lines (one per start)."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        super().__init__(open(path, "ab"))  # noqa: SIM115 - closed by Stack.stop
+        super().__init__(open(path, "wb"))  # noqa: SIM115 - closed by Stack.stop
         self.path = path
         self.worker_ready = 0
 
