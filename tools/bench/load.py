@@ -2,8 +2,15 @@
 
 Reads, writes, key exchanges, webhook-producing changes delivered to a local receiver by
 a real Celery worker, and an anonymous client that runs into its rate limit. Prints
-requests, errors by status, the 5xx count (must be 0), webhooks emitted vs received (must
-be equal) and p99 latency per route. Exits non-zero if either promise is broken.
+requests by status, the 503s with Retry-After (an outage's), any other 5xx or request
+without an answer (must be 0), webhooks emitted, received, lost (must be 0) and duplicated,
+and p99 latency per route. Exits non-zero if a promise is broken.
+
+It survives the faults it is there to show: gunicorn, the worker and beat (its own process)
+run under devstack's supervisor, which restarts one that dies; its own database handle
+reconnects after a PostgreSQL restart (bench.harness.Database); whatever happens (an error,
+Ctrl-C, SIGTERM) it prints its summary and stops what it started (the embedded servers
+under var/load too, when it started them).
 
     make load                 # LOAD_SECONDS=60 LOAD_CLIENTS=8
     PYTHONPATH=tools .venv/bin/python -m bench.load
@@ -11,56 +18,63 @@ be equal) and p99 latency per route. Exits non-zero if either promise is broken.
 
 from __future__ import annotations
 
-import collections
 import os
-import random
 import signal
-import subprocess
-import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
-
-import requests
 
 from bench.boot import ROOT, boot, unlimited
-from bench.run import Server
+from bench.harness import (
+    Database,
+    Receiver,
+    Stack,
+    Traffic,
+    delivery_ids,
+    setup,
+    statuses,
+    stop_servers_started_here,
+    tally,
+)
 
 SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
 CLIENTS = int(os.environ.get("LOAD_CLIENTS", "8"))
-received: set[str] = set()
-lock = threading.Lock()
+SETTLE_SECONDS = 60  # at most, for the last webhooks after the load
+USER = "load"
 
 
-class Receiver(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_POST(self) -> None:  # noqa: N802
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        with lock:
-            received.add(self.headers.get("X-Webhook-Delivery", ""))
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-def setup(receiver_url: str) -> str:
-    from django.core.management import call_command
-
-    from accounts.models import User
-    from auth.services import api_key_create
-    from webhooks.models import Subscription
-
-    call_command("migrate", verbosity=0)
-    user, _ = User.objects.get_or_create(username="load")
-    Subscription.objects.filter(user=user).delete()
-    Subscription.objects.create(user=user, url=receiver_url, events=["repo:create", "repo:delete"])
-    return api_key_create(user=user, name="load", scopes=["*"]).secret
+def summary(traffic: Traffic | None, expected: set[str] | None, arrivals: list[str], seconds: float, why: str) -> int:
+    """Prints the report; 0 when the run went to its end, every request had an answer, none a 5xx
+    but an outage's 503 with Retry-After, and no webhook was lost."""
+    records = traffic.between(0, float("inf")) if traffic else []
+    total = len(records)
+    outage = sum(1 for record in records if record.status == 503 and record.retry_after)
+    server_errors = sum(1 for record in records if record.status >= 500 or record.status == -1) - outage
+    if why:
+        print(f"\nstopped early: {why}")
+    print(f"\nrequests            {total} ({total / max(seconds, 0.001):.0f}/s)")
+    print(f"by status           {statuses(records)}")
+    print(f"503 + Retry-After   {outage} (an outage: PostgreSQL or Redis away)")
+    print(f"other 5xx or none   {server_errors}")
+    if expected is None:
+        print("webhooks emitted    unknown (the database did not answer)")
+        print(f"webhooks received   {len(set(arrivals))}")
+        lost = -1
+    else:
+        counted = tally(expected, arrivals)
+        print(f"webhooks emitted    {counted.expected}")
+        print(f"webhooks received   {counted.received}")
+        print(f"webhooks lost       {counted.lost}")
+        print(f"webhooks duplicated {counted.duplicated}")
+        lost = counted.lost
+    by_route: dict[str, list[float]] = {}
+    for record in records:
+        by_route.setdefault(record.route, []).append(record.took)
+    if by_route:
+        print("\n| route | requests | p99 ms |\n|---|---:|---:|")
+    for route, values in sorted(by_route.items()):
+        values.sort()
+        print(f"| {route} | {len(values)} | {values[max(0, int(len(values) * 0.99) - 1)] * 1000:.1f} |")
+    return 0 if not why and server_errors == 0 and lost == 0 else 1
 
 
 def main() -> int:
@@ -69,104 +83,54 @@ def main() -> int:
     # bench's table and change what `make bench` measures.
     os.environ.setdefault("APISERVICE_VAR_DIR", str(ROOT / "var" / "load"))
     boot(**{**unlimited(), "API_RATE_LIMIT_ANONYMOUS_READ": "100/60+20", "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8"})
-    receiver = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=receiver.serve_forever, daemon=True).start()
-    key = setup(f"http://127.0.0.1:{receiver.server_port}/hook")
-    from webhooks.models import Delivery
-
-    before = set(Delivery.objects.values_list("uuid", flat=True))
-    app = Server("config.wsgi", WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "4"))
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "--quiet", "-A", "config", "worker", "-B", "--concurrency", "2", "--loglevel", "WARNING",
-         "-s", str(Path(os.environ["APISERVICE_VAR_DIR"]) / "load-beat"), "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=os.environ.copy(), start_new_session=True,
-    )  # fmt: skip
-    statuses: collections.Counter[tuple[str, int]] = collections.Counter()
-    latencies: dict[str, list[float]] = collections.defaultdict(list)
-    deadline = time.monotonic() + SECONDS
-
-    def record(route: str, response_or_error: requests.Response | Exception, took: float) -> None:
-        status = response_or_error.status_code if isinstance(response_or_error, requests.Response) else -1
-        with lock:
-            statuses[(route, status)] += 1
-            latencies[route].append(took)
-
-    def call(session: requests.Session, route: str, method: str, path: str, **kwargs: Any) -> requests.Response | None:
-        started = time.perf_counter()
-        try:
-            response = session.request(method, app.url + path, timeout=30, **kwargs)
-        except requests.RequestException as exc:
-            record(route, exc, time.perf_counter() - started)
-            return None
-        record(route, response, time.perf_counter() - started)
-        return response
-
-    def authenticated(number: int) -> None:
-        session = requests.Session()
-        session.headers["Authorization"] = f"token {key}"
-        made = 0
-        while time.monotonic() < deadline:
-            roll = random.random()  # noqa: S311
-            if roll < 0.45:
-                call(session, "GET /repos", "GET", "/api/v1/repos")
-            elif roll < 0.60:
-                token = call(
-                    requests.Session(), "POST /authenticate", "POST", "/api/v1/authenticate", json={"apiKey": key}
-                )
-                if token is not None and token.status_code == 200:
-                    call(requests.Session(), "GET /keys (JWT)", "GET", "/api/v1/keys",
-                         headers={"Authorization": f"Bearer {token.json()['token']}"})  # fmt: skip
-            elif roll < 0.85:
-                made += 1
-                name = f"load-{number}-{made}-{time.monotonic_ns()}"
-                created = call(session, "POST /repos", "POST", "/api/v1/repos", json={"name": name})
-                if created is not None and created.status_code == 201 and made % 2:
-                    call(session, "DELETE /repos/:name", "DELETE", f"/api/v1/repos/{name}")
-            else:
-                call(session, "GET /rate-limit", "GET", "/api/v1/rate-limit")
-
-    def anonymous() -> None:
-        session = requests.Session()
-        while time.monotonic() < deadline:
-            call(session, "GET /version (anonymous, limited)", "GET", "/api/v1/version")
-            time.sleep(0.02)
-
-    threads = [threading.Thread(target=authenticated, args=(i,)) for i in range(CLIENTS)]
-    threads.append(threading.Thread(target=anonymous))
-    print(f"{SECONDS} s of mixed load from {CLIENTS + 1} clients...", flush=True)
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    new = Delivery.objects.exclude(uuid__in=before)
-    emitted = new.count()
-    settle = time.monotonic() + 60
-    while len(received) < emitted and time.monotonic() < settle:
-        time.sleep(0.5)
-    app.stop()
-    os.kill(worker.pid, signal.SIGTERM)  # Celery's warm shutdown: a running task finishes, none is lost
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM too ends in the summary
+    var_dir = Path(os.environ["APISERVICE_VAR_DIR"])
+    database = Database()
+    receiver = Receiver()
+    stack: Stack | None = None
+    traffic: Traffic | None = None
+    expected: set[str] | None = None
+    why, started, seconds = "", time.monotonic(), 0.0
     try:
-        worker.wait(60)
-    except subprocess.TimeoutExpired:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait(10)
-    receiver.shutdown()
-
-    total = sum(statuses.values())
-    server_errors = sum(count for (_, status), count in statuses.items() if status >= 500 or status == -1)
-    by_status: collections.Counter[int] = collections.Counter()
-    for (_, status), count in statuses.items():
-        by_status[status] += count
-    print(f"\nrequests            {total} ({total / SECONDS:.0f}/s)")
-    print("by status           " + ", ".join(f"{s}: {c}" for s, c in sorted(by_status.items())))
-    print(f"5xx or no answer    {server_errors}")
-    print(f"webhooks emitted    {emitted}")
-    print(f"webhooks received   {len(received)}")
-    print("\n| route | requests | p99 ms |\n|---|---:|---:|")
-    for route, values in sorted(latencies.items()):
-        values.sort()
-        print(f"| {route} | {len(values)} | {values[int(len(values) * 0.99) - 1] * 1000:.1f} |")
-    return 0 if server_errors == 0 and emitted == len(received) else 1
+        key = database.run(lambda: setup(receiver.url, USER))
+        concurrency = os.environ.get("WEB_CONCURRENCY", "4")
+        stack = Stack(var_dir / "load-stack.log", var_dir / "load-beat", web_concurrency=concurrency)
+        print(f"starting gunicorn, a Celery worker and beat (their output: {stack.output.path})...", flush=True)
+        stack.start()
+        traffic = Traffic(stack.url, key, CLIENTS)
+        print(f"{SECONDS} s of mixed load from {CLIENTS + 1} clients...", flush=True)
+        started = time.monotonic()
+        traffic.start()
+        stack.wait(lambda: time.monotonic() - started >= SECONDS, SECONDS)
+        seconds = time.monotonic() - started
+        traffic.stop()
+        emitted = expected = database.run(lambda: delivery_ids(USER))
+        stack.wait(lambda: emitted <= set(receiver.ids()), SETTLE_SECONDS)
+    except KeyboardInterrupt:
+        why = "interrupted"
+    except Exception as exc:  # noqa: BLE001 - whatever it was, the summary follows
+        why = f"{type(exc).__name__}: {exc}"
+    finally:
+        if traffic is not None:
+            seconds = seconds or time.monotonic() - started
+            traffic.stop()
+        if stack is not None:
+            stack.stop()
+        receiver.stop()
+    if expected is None:  # the database was away when the load ended: one more look
+        try:
+            expected = Database(tries=5).run(lambda: delivery_ids(USER))
+        except Exception:  # noqa: BLE001 - the summary says it is unknown
+            expected = None
+    stop_servers_started_here(var_dir)
+    code = summary(traffic, expected, receiver.ids(), seconds, why)
+    if stack is not None:
+        restarts = {name: count for name, count in stack.restarts().items() if count}
+        if restarts:
+            print("\nrestarted: " + ", ".join(f"{name} {count}x" for name, count in restarts.items()))
+    if database.reconnects:
+        print(f"the tool's database handle reconnected {database.reconnects} time(s)")
+    return code
 
 
 if __name__ == "__main__":
