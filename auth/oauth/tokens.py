@@ -32,6 +32,8 @@ from typing import Any
 
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from accounts.services import audit_log_record_use
 from auth import keytext, revocation
@@ -86,12 +88,22 @@ class Claims:
 
 
 CACHE: ExpiringCache[Claims] = ExpiringCache()
+# While Redis is unavailable: token id -> when this process last audited the token's use
+# (emptied once Redis answers again).
+USED_WITHOUT_REDIS: dict[int, float] = {}
 caches.register(
     "oauth-claims",
     holds="the claims of OAuth access tokens this process looked up, by checksum",
     bound=f"{CACHE.max_entries:,} tokens, each for OAUTH_CLAIMS_CACHE_SECONDS",
     invalidation="expiry; revocation is not cached (the rate limiter checks the markers on every request)",
     clear=CACHE.clear,
+)
+caches.register(
+    "oauth-used-without-redis",
+    holds="while Redis is unavailable, when this process last audited each OAuth token's use",
+    bound="the tokens used during one outage; emptied once Redis answers again",
+    invalidation="Redis answering (the shared once-a-minute marker takes over)",
+    clear=USED_WITHOUT_REDIS.clear,
 )
 
 
@@ -165,6 +177,7 @@ def oauth_token_touch(*, credential: Credential, ip: str | None) -> None:
 
     A process asks Redis (``SET NX EX``) only when its own note is a minute old, so the
     steady state costs nothing; of several processes, the one whose SET wins writes the entry.
+    With Redis unavailable the request goes on, and each process audits the use once a minute.
     """
     entry = CACHE.get(credential.oauth_digest) if credential.oauth_digest else None
     if entry is None:
@@ -176,7 +189,17 @@ def oauth_token_touch(*, credential: Credential, ip: str | None) -> None:
     entry.touched_at = now
     claims = entry.value
     marker = f"{USED_PREFIX}:{claims.token_id}"
-    if get_redis().set(marker, "1", nx=True, ex=resolution):
+    try:
+        first = bool(get_redis().set(marker, "1", nx=True, ex=resolution))
+    except (RedisConnectionError, RedisTimeoutError):  # Redis away: this process keeps the minute
+        last = USED_WITHOUT_REDIS.get(claims.token_id)
+        first = last is None or now - last >= resolution
+        if first:
+            USED_WITHOUT_REDIS[claims.token_id] = now
+    else:
+        if USED_WITHOUT_REDIS:
+            USED_WITHOUT_REDIS.clear()
+    if first:
         audit_log_record_use(
             user_id=claims.user_id,
             action="oauth-token:use",

@@ -422,6 +422,17 @@ def test_token_use_is_audited_at_most_once_a_minute(api_client, user, issued):
     assert actions.count("oauth-token:issue") == 1
 
 
+def test_a_token_is_used_and_audited_while_redis_is_down(api_client, user, issued, stopped_redis):
+    """The minute's marker cannot be set: the read goes on (rate limits fail open), and the use
+    is still audited, once by this process."""
+    from accounts.models import AuditLogEntry
+
+    token = issued["access_token"]
+    for _ in range(2):
+        assert api_client.get("/api/v1/repos", **bearer(token)).status_code == 200
+    assert AuditLogEntry.objects.filter(user=user, action="oauth-token:use").count() == 1
+
+
 def test_an_unknown_token_is_a_401(api_client):
     response = api_client.get("/api/v1/repos", **bearer("apisvc_oat_" + "x" * 40))
     assert response.status_code == 401
