@@ -53,10 +53,11 @@ def pytest_sessionfinish(session, exitstatus):
 # ------------------------------------------------------------------ no DNS
 # Tests send traffic only to loopback and ask no name server anything. The session guard
 # replaces socket.getaddrinfo (which asyncio's loop.getaddrinfo, and so aiohttp's resolver
-# and the webhook engine's, call at each use) and the gethostby* functions: an IP literal or
-# "localhost" passes through (no query leaves the machine); any other name is refused with
-# the resolver's "unknown name" error and fails the test that asked. Give a test its names
-# with the ``name_service`` fixture.
+# and the webhook engine's, call at each use), the gethostby* functions and getfqdn (this
+# host's own name, which a mail's Message-ID and SMTP's EHLO ask for, is "localhost"): an
+# IP literal or "localhost" passes through (no query leaves the machine); any other name is
+# refused with the resolver's "unknown name" error and fails the test that asked. Give a
+# test its names with the ``name_service`` fixture.
 
 DNS_QUERIES: list[str] = []  # every name the guard refused, in order
 
@@ -111,8 +112,16 @@ def _no_dns() -> Iterator[None]:
             raise refuse_name(host)
         return real["gethostbyaddr"](host)
 
+    def getfqdn(name: str = "") -> str:  # this host's own name (Django's Message-ID asks): no query
+        if not name or name == socket.gethostname():
+            return "localhost"
+        if not local_name(name):
+            raise refuse_name(name)
+        return "localhost" if name.lower() == "localhost" else name
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(socket, "getaddrinfo", getaddrinfo)
+        patch.setattr(socket, "getfqdn", getfqdn)
         patch.setattr(socket, "gethostbyname", by_name("gethostbyname"))
         patch.setattr(socket, "gethostbyname_ex", by_name("gethostbyname_ex"))
         patch.setattr(socket, "gethostbyaddr", gethostbyaddr)

@@ -78,7 +78,6 @@ def free_port() -> int:
 
 @pytest.fixture
 def smtp_server(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
-    monkeypatch.setattr(socket, "getfqdn", lambda name="": "localhost")  # the EHLO names: no DNS query
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), server_hostname="localhost")
     controller.start()

@@ -60,3 +60,18 @@ def test_the_name_service_answers_its_names_and_knows_no_other(name_service):
     with pytest.raises(socket.gaierror, match="Name or service not known"):
         socket.getaddrinfo("does-not-resolve.invalid", 443)
     assert len(DNS_QUERIES) == before  # answered by the stub: no query, nothing to fail
+
+
+def test_this_hosts_own_name_is_localhost_without_a_query():
+    """A mail's Message-ID and SMTP's EHLO ask ``socket.getfqdn()``, which would ask DNS for this host's name."""
+    before = len(DNS_QUERIES)
+    assert socket.getfqdn() == socket.getfqdn(socket.gethostname()) == "localhost"
+    assert len(DNS_QUERIES) == before
+
+
+def test_a_mail_message_names_this_host_without_a_query():
+    from django.core.mail import EmailMessage
+
+    before = len(DNS_QUERIES)
+    message = EmailMessage("subject", "body", "a@example.org", ["b@example.org"]).message()
+    assert message["Message-ID"].endswith("@localhost>") and len(DNS_QUERIES) == before

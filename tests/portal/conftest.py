@@ -3,7 +3,6 @@ portal's settings, codes from an authenticator app (``smtp_server`` is tests/mai
 
 from __future__ import annotations
 
-import socket
 import time
 from typing import Any
 
@@ -18,12 +17,6 @@ PASSWORD = "correct horse battery staple"
 def _quick_password_hashes(settings: Any) -> None:
     """A fast hasher: these tests hash passwords by the dozen (production keeps Django's PBKDF2)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _no_fqdn_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A message's Message-ID names this host (Django asks ``socket.getfqdn()``, a DNS query): "localhost"."""
-    monkeypatch.setattr(socket, "getfqdn", lambda name="": "localhost")
 
 
 @pytest.fixture
