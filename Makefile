@@ -40,13 +40,15 @@ check: venv lint
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 
-## make stop: stop the embedded servers, make run's and the tests' (make run stops its own on Ctrl-C)
+## make stop: stop the embedded servers: make run's, the tests' and those make bench, make load
+## and make faults keep under var/ (make run stops its own on Ctrl-C)
 # Needs no working venv: devstack/embedded.py stops them with the standard library alone, so
 # the venv's Python, else PYTHON, else python3 runs it, whatever state the venv is in.
+EMBEDDED_VAR_DIRS := var var/test var/bench var/load var/faults
 stop:
 	@for py in $(BIN)/python $(PYTHON) python3; do \
 	  if $$py -c 'import sys; sys.exit(sys.version_info < (3, 8))' 2>/dev/null; then \
-	    $$py -m devstack.embedded stop && $$py -m devstack.embedded stop var/test; exit $$?; \
+	    for dir in $(EMBEDDED_VAR_DIRS); do $$py -m devstack.embedded stop $$dir || exit $$?; done; exit 0; \
 	  fi; \
 	done; echo "-> no Python 3.8 or newer to stop the embedded servers with"; exit 1
 

@@ -1,6 +1,7 @@
 """devstack/ensure_venv.py (``make venv``): the venv follows its interpreter, and a broken one never sticks."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -124,6 +125,18 @@ def test_make_stop_needs_no_venv_only_the_standard_library():
     finally:
         embedded.stop_all(var_dir)
         shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def test_make_stop_stops_every_stack_the_tools_keep_under_var():
+    """`make stop` (and `make clean`, which deletes var/) reaches each var dir a tool starts servers in."""
+    makefile = (ROOT / "Makefile").read_text()
+    listed = next(line for line in makefile.splitlines() if line.startswith("EMBEDDED_VAR_DIRS"))
+    dirs = set(listed.split(":=")[1].split())
+    started = {"var", "var/test"}  # make run's and the suite's (devstack.embedded.resolve_var_dir)
+    for tool in sorted((ROOT / "tools" / "bench").glob("*.py")):
+        started |= {f"var/{name}" for name in re.findall(r'ROOT / "var" / "(\w+)"', tool.read_text())}
+    assert {"var/bench", "var/load", "var/faults"} <= started
+    assert started <= dirs, f"make stop misses {started - dirs}"
 
 
 def test_the_supported_range_is_pyprojects():
