@@ -14,6 +14,7 @@ exception, no CSP violation, no request leaving the live server. The fixtures:
   static files (WhiteNoise, from the finders).
 - ``screenshot(page, name)``: ``var/screenshots/<name>-1280.png`` and ``-360.png`` (look at
   them: a page can pass every assertion and still be unreadable on a phone).
+- ``client_uri``: an OAuth client's redirect URI served on loopback (its page: ``#client``).
 - ``sign_in(page, url, username, password)``: fills and posts Django's login form
   (``/login`` and ``/admin/login/`` alike).
 """
@@ -21,8 +22,10 @@ exception, no CSP violation, no request leaving the live server. The fixtures:
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +40,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    # the browser asks no name server either: every host but 127.0.0.1 and localhost (where
+    # the tests' servers listen) is unknown, so a redirect to another host fails at once
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ]  # fmt: skip
 SCREENSHOTS = ROOT / "var" / "screenshots"
 DESKTOP, PHONE = 1280, 360
@@ -80,6 +86,33 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
+
+
+class ClientPage(BaseHTTPRequestHandler):
+    """What the OAuth client serves at its redirect URI."""
+
+    def do_GET(self) -> None:
+        body = b"<!doctype html><title>client</title><p id=client>client</p>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def client_uri() -> Iterator[str]:
+    """An OAuth client's redirect URI, on another origin: a server of its own on loopback,
+    whose page says ``client`` (``#client``)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), ClientPage)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/callback"
+    server.shutdown()
+    server.server_close()
 
 
 @dataclass

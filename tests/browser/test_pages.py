@@ -7,10 +7,7 @@ Screenshots of each at 1280 and 360 px land in ``var/screenshots/``.
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -22,32 +19,6 @@ from playwright.sync_api import expect
 
 from auth.oauth.services import OOB_URI, oauth_app_create
 from tests.browser.conftest import PASSWORD, Problems, assert_strict_csp, screenshot, sign_in
-
-
-class ClientPage(BaseHTTPRequestHandler):
-    """What the OAuth client serves at its redirect URI."""
-
-    def do_GET(self) -> None:
-        body = b"<!doctype html><title>client</title><p id=client>client</p>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def client_uri() -> Iterator[str]:
-    """The application's redirect URI, on another origin: a server of its own on loopback."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), ClientPage)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/callback"
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture
