@@ -18,6 +18,13 @@ pytestmark = pytest.mark.slow
 
 
 class Worker:
+    """A Celery worker with beat (``-B``) on the test database and Redis.
+
+    Each worker has a beat schedule file of its own: on Python 3.13 ``shelve`` keeps it in
+    SQLite, and a beat killed with SIGKILL can leave the file so that the next beat to open it
+    fails (``dbm.sqlite3.error: locking protocol``) and sweeps nothing.
+    """
+
     def __init__(self, tmp_path, **env):
         self.log_path = tmp_path / f"worker-{time.monotonic_ns()}.log"
         self.log = open(self.log_path, "w+")  # noqa: SIM115
@@ -25,7 +32,8 @@ class Worker:
                  "WEBHOOK_SWEEP_INTERVAL": "1", "WEBHOOK_LEASE_SECONDS": "3"} | env  # fmt: skip
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "-B", "--pool", "solo", "--loglevel", "INFO",
-             "-s", str(tmp_path / "beat-schedule"), "--without-heartbeat", "--without-gossip", "--without-mingle"],
+             "-s", str(tmp_path / f"beat-schedule-{time.monotonic_ns()}"),  # its own (the docstring says why)
+             "--without-heartbeat", "--without-gossip", "--without-mingle"],
             cwd=ROOT, env=service_env(**extra), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         deadline = time.monotonic() + 60
