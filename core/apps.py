@@ -15,6 +15,9 @@ class CoreConfig(AppConfig):
 
         from core import schema  # noqa: F401  (registers OpenAPI extensions)
         from core.outages import DATABASE, OUTAGES
+        from core.request_signals import settle
+
+        settle()  # Django's request receivers that can do nothing here, off (fast path)
 
         connection_created.connect(
             lambda **kwargs: OUTAGES.recovered(DATABASE), weak=False, dispatch_uid="core.outages"

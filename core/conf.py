@@ -34,14 +34,20 @@ T = TypeVar("T")
 _ALL: list[AppSettings[Any]] = []
 
 
+# API_FAST_PATHS, read once: every read of ``django.conf.settings`` runs LazyObject's
+# ``__getattribute__`` (about 2,400 CPU instructions), and the switch is asked several times a request.
+_switch: dict[str, bool] = {}
+
+
 def _reload_all() -> None:
     for app_settings in _ALL:
         app_settings.reload()
+    _switch.clear()
 
 
 caches.register(
     "app-settings",
-    holds="each app's settings dict, typed (AppSettings)",
+    holds="each app's settings dict, typed (AppSettings), and the fast-path switch",
     bound="one per app",
     invalidation="rebuilt when its setting changes (Django's setting_changed)",
     clear=_reload_all,
@@ -81,6 +87,8 @@ def _reload(*, setting: str, **kwargs: Any) -> None:
     for app_settings in _ALL:
         if app_settings.setting == setting:
             app_settings.reload()
+    if setting == "API_FAST_PATHS":
+        _switch.clear()
 
 
 def fast_paths() -> bool:
@@ -89,4 +97,8 @@ def fast_paths() -> bool:
     The fast paths and what each replaces are listed in docs/performance.md; the contract
     tests run both ways (``.ci/run``).
     """
-    return bool(getattr(settings, "API_FAST_PATHS", True))
+    try:
+        return _switch["fast"]
+    except KeyError:
+        fast = _switch["fast"] = bool(getattr(settings, "API_FAST_PATHS", True))
+        return fast

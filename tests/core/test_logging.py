@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from core.context import request_scope
-from core.logging import JsonFormatter, MaskSecretsFilter, RoutineTaskFilter, TextFormatter
+from core.logging import TEXT_FORMAT, JsonFormatter, MaskSecretsFilter, RoutineTaskFilter, TextFormatter
 from core.requestid import RequestIdFilter
 
 PUMP = "webhooks.tasks.deliveries_pump_task"
@@ -189,7 +189,7 @@ def test_a_key_pasted_into_a_path_is_masked_in_the_json_access_line(client, capl
     assert access_record.pathname.endswith("core/logging.py") and access_record.funcName == "log_access"
 
 
-TEXT_FMT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+TEXT_FMT = TEXT_FORMAT
 JSON_FMT = "%(levelname)s %(name)s %(message)s %(request_id)s"
 
 
@@ -262,3 +262,63 @@ def test_a_message_with_control_characters_stays_on_one_line_but_a_traceback_kee
     line = formatter.format(record)
     first, *rest = line.split("\n")
     assert first.endswith("bad x\\ny\\x1b") and rest[0] == "Traceback (most recent call last):"
+
+
+def text_record(name, msg, args, **attributes):
+    record = logging.LogRecord(name, logging.WARNING, __file__, 1, msg, args, None)
+    record.created, record.msecs = 1_764_597_787.0425, 42.0
+    vars(record).update(attributes)
+    return record
+
+
+TEXT_CASES = {
+    "access line": ("apiservice.access", "%s %s %s %sms user=%s", ("GET", "/api/v1/repos", 200, 1.5, 7), {"request_id": "r-1"}),
+    "arguments": ("apiservice.tasks", "sent %d of %s", (3, "x"), {"request_id": "r-2"}),
+    "no request id": ("django.request", "plain", (), {}),
+    "a None request id": ("django.request", "plain", (), {"request_id": None}),
+    "a mapping": ("celery.app.trace", "Task %(name)s[%(id)s]", ({"name": "t", "id": "1"},), {"request_id": "-"}),
+    "control characters": ("apiservice", "bad %s", ("x\ny\x1b\u2028",), {"request_id": "r-3"}),
+    "a credential": ("apiservice", "token %s and ?apiKey=%s", ("apisvc_abcdef_0123456789secret", "k"), {}),
+    "a JWT": ("apiservice", "%s", ("eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyIjoxfQ.c2lnbmF0dXJlc2VjcmV0",), {}),
+    "not a string": ("apiservice", ValueError("boom"), (), {"request_id": "r-4"}),
+    "a percent sign": ("apiservice", "100%", (), {}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", TEXT_CASES, ids=list(TEXT_CASES))
+def test_the_text_layout_reads_the_same_on_the_fast_and_the_reference_path(settings, case):
+    """TextFormatter writes TEXT_FORMAT without logging's attribute dict on the fast path:
+    the same line as logging's own Formatter.format (the reference path), masking and escapes included."""
+    name, msg, args, attributes = TEXT_CASES[case]
+    lines = []
+    for fast in (True, False):
+        settings.API_FAST_PATHS = fast
+        lines.append(TextFormatter(TEXT_FORMAT).format(text_record(name, msg, args, **attributes)))
+    assert lines[0] == lines[1]
+    assert lines[0].startswith("2025-12-01T14:03:07.042Z WARNING ")
+
+
+@pytest.mark.fast_path
+def test_the_fast_path_writes_the_text_layout_without_logging_s_style(settings, monkeypatch):
+    def refused(*args):
+        raise AssertionError("PercentStyle.format on the fast path")
+
+    monkeypatch.setattr(logging.PercentStyle, "format", refused)
+    line = TextFormatter(TEXT_FORMAT).format(text_record("apiservice", "hello %s", ("you",), request_id="r"))
+    assert line == "2025-12-01T14:03:07.042Z WARNING apiservice [r] hello you"
+    with pytest.raises(AssertionError):  # any other layout is logging's
+        TextFormatter("%(message)s").format(text_record("apiservice", "hello", ()))
+
+
+def test_a_record_with_a_traceback_is_written_by_logging_on_both_paths(settings):
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        info = __import__("sys").exc_info()
+    lines = []
+    for fast in (True, False):
+        settings.API_FAST_PATHS = fast
+        record = text_record("apiservice", "failed %s", ("x\ny",), request_id="r")
+        record.exc_info = info
+        lines.append(TextFormatter(TEXT_FORMAT).format(record))
+    assert lines[0] == lines[1] and "failed x\\ny" in lines[0] and "Traceback (most recent call last):" in lines[0]
