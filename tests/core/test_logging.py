@@ -271,7 +271,7 @@ def text_record(name, msg, args, **attributes):
     return record
 
 
-TEXT_CASES = {
+TEXT_CASES: dict[str, tuple[str, Any, tuple[Any, ...], dict[str, Any]]] = {
     "access line": ("apiservice.access", "%s %s %s %sms user=%s", ("GET", "/api/v1/repos", 200, 1.5, 7), {"request_id": "r-1"}),
     "arguments": ("apiservice.tasks", "sent %d of %s", (3, "x"), {"request_id": "r-2"}),
     "no request id": ("django.request", "plain", (), {}),
