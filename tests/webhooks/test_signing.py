@@ -63,6 +63,24 @@ def test_generate_webhook_key_command_prints_a_usable_key(capsys):
     assert key.key_id == "2026-11" and key.public_key_b64 in err
 
 
+def test_the_first_key_of_a_production_deployment_is_generated_where_the_checks_refuse_to_start():
+    """``manage.py generate_webhook_key`` is how the key the checks ask for is made: it runs without one."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT, service_env
+
+    env = service_env(DJANGO_DEBUG="0")
+    env.pop("WEBHOOK_SIGNING_KEYS")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "generate_webhook_key", "--id", "first"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (key,) = parse_signing_keys(result.stdout.strip())
+    assert key.key_id == "first" and key.public_key_b64 in result.stderr
+
+
 def test_production_without_signing_keys_refuses_to_start():
     import subprocess
     import sys

@@ -16,6 +16,9 @@ from webhooks.signing import generate_signing_key, parse_signing_keys
 
 class Command(BaseCommand):
     help = "Generate an Ed25519 webhook signing key (id:seed on stdout, public key on stderr)."
+    # The system checks refuse a production configuration without a signing key (webhooks.E001),
+    # and this command is how an operator makes the first one.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--id", default=datetime.now(UTC).strftime("%Y-%m-%d"))
