@@ -189,7 +189,6 @@ def test_a_key_pasted_into_a_path_is_masked_in_the_json_access_line(client, capl
     assert access_record.pathname.endswith("core/logging.py") and access_record.funcName == "log_access"
 
 
-TEXT_FMT = TEXT_FORMAT
 JSON_FMT = "%(levelname)s %(name)s %(message)s %(request_id)s"
 
 
@@ -251,7 +250,7 @@ def test_a_jwt_in_a_path_is_masked(monkeypatch, make_key, api_client):
     assert "GET /api/v1/eyJ*** 404" in stream.getvalue()
 
 
-@pytest.mark.parametrize("formatter", [TextFormatter(TEXT_FMT)], ids=["text"])
+@pytest.mark.parametrize("formatter", [TextFormatter(TEXT_FORMAT)], ids=["text"])
 def test_a_message_with_control_characters_stays_on_one_line_but_a_traceback_keeps_its_lines(formatter):
     try:
         raise ValueError("boom")
