@@ -64,6 +64,10 @@ def workers(tmp_path, transactional_db):
     yield start
     for worker in started:
         worker.kill(signal.SIGTERM)
+    # pytest shows a test's teardown output only when it failed: then these say what the workers saw.
+    for number, worker in enumerate(started, 1):
+        print(f"--- worker {number} of {len(started)}, the end of its log ---\n{worker.output()[-8000:]}")
+    print("--- deliveries ---", *Delivery.objects.values(), sep="\n")
 
 
 @pytest.fixture
