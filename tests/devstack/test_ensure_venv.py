@@ -157,3 +157,55 @@ def test_a_real_python_3_10_gets_the_message_not_a_traceback(tmp_path):
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("-> apiservice runs on Python 3.11 to 3.14; python3.10 is Python 3.10.")
     assert "Traceback" not in result.stderr and not (tmp_path / "v").exists()
+
+
+def test_constraints_pin_every_requirement_of_pyproject_to_one_version():
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    named = [*project["dependencies"], *(r for extra in project["optional-dependencies"].values() for r in extra)]
+    pins = {}
+    for line in (ROOT / devvenv.CONSTRAINTS).read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, sep, version = line.partition("==")
+            assert sep and version and Requirement(line).specifier, f"not an exact pin: {line!r}"
+            pins[canonicalize_name(name)] = version
+    for text in named:
+        requirement = Requirement(text)
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{requirement.name} (pyproject.toml) has no version in constraints.txt"
+        assert requirement.specifier.contains(pins[name], prereleases=True), f"{text} excludes the pin {pins[name]}"
+
+
+def test_this_venv_has_the_versions_constraints_txt_names():
+    """make venv installs with ``-c constraints.txt``: what runs these tests is what the file says."""
+    from importlib import metadata
+
+    from packaging.utils import canonicalize_name
+
+    installed = {canonicalize_name(d.metadata["Name"]): d.version for d in metadata.distributions()}
+    pins = [line.split("==") for line in (ROOT / devvenv.CONSTRAINTS).read_text().splitlines() if "==" in line]
+    wrong = {name: (version, installed[canonicalize_name(name)]) for name, version in pins
+             if canonicalize_name(name) in installed and installed[canonicalize_name(name)] != version}  # fmt: skip
+    assert not wrong, f"pinned, installed: {wrong}; make venv installs the pins"
+    assert canonicalize_name("Django") in installed
+
+
+def test_constraints_txt_is_written_sorted_under_its_header_and_the_install_follows_it(tmp_path, monkeypatch):
+    text = devvenv.constraints_text("zope.x==1.0\nDjango==5.2.20\n# comment\naiohttp==3.14.5\n")
+    assert text == devvenv.CONSTRAINTS_HEADER + "aiohttp==3.14.5\nDjango==5.2.20\nzope.x==1.0\n"
+    for name in ("pyproject.toml", devvenv.CONSTRAINTS):
+        shutil.copy(ROOT / name, tmp_path / name)
+    monkeypatch.setattr(devvenv, "ROOT", str(tmp_path))
+    before = devvenv.install_digest()
+    with open(tmp_path / devvenv.CONSTRAINTS, "a") as handle:
+        handle.write("extra==1.0\n")
+    assert devvenv.install_digest() != before  # a changed constraints.txt installs again, as pyproject.toml does
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert (
+        "COPY pyproject.toml constraints.txt" in dockerfile
+        and "pip install --no-cache-dir -c constraints.txt ." in dockerfile
+    )
