@@ -20,9 +20,10 @@ pytestmark = pytest.mark.slow
 class Worker:
     """A Celery worker with beat (``-B``) on the test database and Redis.
 
-    Each worker has a beat schedule file of its own: on Python 3.13 ``shelve`` keeps it in
-    SQLite, and a beat killed with SIGKILL can leave the file so that the next beat to open it
-    fails (``dbm.sqlite3.error: locking protocol``) and sweeps nothing.
+    Beat keeps its schedule in memory (``celery.beat:Scheduler``), not in a ``shelve`` file:
+    on Python 3.13 that file is SQLite, and a beat killed with SIGKILL could leave it so that
+    the next beat to open it failed (``dbm.sqlite3.error: locking protocol``) and swept
+    nothing. These workers only need the sweep every second, from the moment they start.
     """
 
     def __init__(self, tmp_path, **env):
@@ -32,7 +33,7 @@ class Worker:
                  "WEBHOOK_SWEEP_INTERVAL": "1", "WEBHOOK_LEASE_SECONDS": "3"} | env  # fmt: skip
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "-B", "--pool", "solo", "--loglevel", "INFO",
-             "-s", str(tmp_path / f"beat-schedule-{time.monotonic_ns()}"),  # its own (the docstring says why)
+             "--scheduler", "celery.beat:Scheduler",  # in memory (the docstring says why)
              "--without-heartbeat", "--without-gossip", "--without-mingle"],
             cwd=ROOT, env=service_env(**extra), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
