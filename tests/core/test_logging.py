@@ -3,6 +3,7 @@
 import io
 import json
 import logging
+import sys
 import time
 from typing import Any
 
@@ -313,7 +314,7 @@ def test_a_record_with_a_traceback_is_written_by_logging_on_both_paths(settings)
     try:
         raise ValueError("boom")
     except ValueError:
-        info = __import__("sys").exc_info()
+        info = sys.exc_info()
     lines = []
     for fast in (True, False):
         settings.API_FAST_PATHS = fast

@@ -194,7 +194,7 @@ def test_this_venv_has_the_versions_constraints_txt_names():
     assert canonicalize_name("Django") in installed
 
 
-def test_constraints_txt_is_written_sorted_under_its_header_and_the_install_follows_it(tmp_path, monkeypatch):
+def test_constraints_txt_is_written_sorted_under_its_header_and_a_change_installs_again(tmp_path, monkeypatch):
     text = devvenv.constraints_text("zope.x==1.0\nDjango==5.2.20\n# comment\naiohttp==3.14.5\n")
     assert text == devvenv.CONSTRAINTS_HEADER + "aiohttp==3.14.5\nDjango==5.2.20\nzope.x==1.0\n"
     for name in ("pyproject.toml", devvenv.CONSTRAINTS):
@@ -209,3 +209,15 @@ def test_constraints_txt_is_written_sorted_under_its_header_and_the_install_foll
         "COPY pyproject.toml constraints.txt" in dockerfile
         and "pip install --no-cache-dir -c constraints.txt ." in dockerfile
     )
+
+
+def test_the_install_is_held_to_constraints_txt(tmp_path, monkeypatch):
+    """What ``install`` asks pip for (pip itself is not run: the versions it then installs are
+    the previous test's business, on this very venv)."""
+    calls = []
+    monkeypatch.setattr(devvenv, "pip", lambda venv, *args: calls.append(args))
+    devvenv.install(str(tmp_path), ["dev"], "d" * 64)
+    ((*options, editable, target),) = calls
+    assert options[options.index("-c") + 1] == devvenv.CONSTRAINTS == "constraints.txt"
+    assert (editable, target) == ("-e", ".[dev]") and "--only-binary=:all:" in options
+    assert devvenv.read_stamp(str(tmp_path)) == {"python": "", "extras": ["dev"], "pyproject": "d" * 64}
