@@ -25,7 +25,7 @@ Sources must be attributes (not methods), as DRF's would call a callable.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from operator import attrgetter
 from typing import Any
@@ -244,7 +244,18 @@ class FastRead:
     def to_representation(self, instance: Any) -> dict[str, Any]:
         if not fast_paths():  # the reference path: DRF's own, field by field (rows are models there)
             return super().to_representation(instance)  # type: ignore[misc,no-any-return]
-        rows_are_dicts = type(instance) is dict
+        return self._builder(rows_are_dicts=type(instance) is dict)(instance)
+
+    def to_representations(self, rows: Sequence[Any]) -> list[dict[str, Any]]:
+        """``[self.to_representation(row) for row in rows]`` for the rows of one query (all
+        dicts or all models), with the row builder looked up once, not once per row (a
+        50-row page: ~90,000 instructions)."""
+        overridden = type(self).to_representation is not FastRead.to_representation
+        if not rows or overridden or not fast_paths():
+            return [self.to_representation(row) for row in rows]
+        return list(map(self._builder(rows_are_dicts=type(rows[0]) is dict), rows))
+
+    def _builder(self, *, rows_are_dicts: bool) -> Builder:
         plans = self._plans
         if plans is None:
             plans = self._plans = {}
@@ -257,7 +268,7 @@ class FastRead:
                 if self.shareable():
                     _SHARED.setdefault(type(self), {})[rows_are_dicts] = build_row
             plans[rows_are_dicts] = build_row
-        return build_row(instance)
+        return build_row
 
 
 def read_rows(queryset: QuerySet[Any], *columns: str, **annotations: Any) -> QuerySet[Any]:

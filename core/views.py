@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.conf import fast_paths
+from core.fast import FastRead
 
 
 class PageListMixin:
@@ -28,7 +29,11 @@ class PageListMixin:
         view: Any = self
         page = view.paginate_queryset(view.filter_queryset(view.get_queryset()))
         serializer = view.get_serializer()
-        response: Response = view.get_paginated_response([serializer.to_representation(row) for row in page])
+        if isinstance(serializer, FastRead):
+            rows = serializer.to_representations(page)
+        else:
+            rows = [serializer.to_representation(row) for row in page]
+        response: Response = view.get_paginated_response(rows)
         return response
 
 

@@ -18,7 +18,7 @@ from accounts.models import User
 from core.conf import fast_paths
 from core.fast import read_rows
 from core.pagination import TOTAL_KEY, Page, PageRequest, QuerySetPages, page_of
-from core.sql import column_names
+from core.sql import dict_rows
 from resources.models import OwnerCount, PGPKey, Repository, SSHKey
 
 Rows = QuerySet[Any]  # dicts on the fast path, models on the reference path
@@ -161,8 +161,7 @@ VISIBLE_ROW_SQL = REPO_ROW_SQL + " AND r.visibility = ANY(%(visible)s)"
 def _fetch(sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        names = column_names(cursor, sql)
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return dict_rows(cursor, sql)
 
 
 @dataclass(frozen=True)

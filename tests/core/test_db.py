@@ -131,3 +131,19 @@ def test_column_names_are_read_once_per_statement(db):
             cursor.execute(sql, {"flag": flag})
             assert column_names(counting, sql) == ("one", "two")
     assert counting.reads == 1
+
+
+def test_dict_rows_are_the_rows_keyed_by_their_columns_whatever_the_names(db):
+    """The row maker is generated from the column names: quotes, braces and backslashes in a
+    name stay a key (repr'd, never read as code), and it is made once per statement."""
+    from core.sql import _MAKERS, dict_rows
+
+    sql = """SELECT 1 AS "it's", 'x' AS "}{", NULL AS "a\\b", n AS "n" FROM generate_series(1, 3) n"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = dict_rows(cursor, sql)
+        maker = _MAKERS[sql]
+        cursor.execute(sql)
+        assert dict_rows(cursor, sql) == rows
+        assert _MAKERS[sql] is maker
+    assert rows == [{"it's": 1, "}{": "x", "a\\b": None, "n": n} for n in (1, 2, 3)]

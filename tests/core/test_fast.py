@@ -104,9 +104,24 @@ def test_fast_read_equals_drf_on_real_rows(user, name):
         instance.refresh_from_db()
     expected = drf_output(cls(instance))
     assert cls(instance).data == expected
+    assert cls().to_representations([instance, instance]) == [expected, expected]  # a page, one builder
     if values is not None:  # the list path: .values() dicts through the same serializer
         (row,) = [row for row in values() if row["id"] == instance.pk]
         assert cls(row).data == expected
+        assert cls().to_representations([row]) == [expected]
+
+
+def test_a_page_goes_through_an_overridden_to_representation():
+    """A subclass's own ``to_representation`` is not bypassed by the page's single builder."""
+
+    class Shouting(FastRead, drf.Serializer):
+        name = drf.CharField()
+
+        def to_representation(self, instance):
+            return {"name": super().to_representation(instance)["name"].upper()}
+
+    assert Shouting().to_representations([{"name": "a"}, {"name": "b"}]) == [{"name": "A"}, {"name": "B"}]
+    assert Shouting().to_representations([]) == []
 
 
 def test_char_field_over_an_int_renders_a_string_as_drf_does():
