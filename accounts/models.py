@@ -56,7 +56,9 @@ class User(AbstractUser):
 class AuditLogEntry(models.Model):
     """One line of a user's audit log: every change, and every use of a credential (§3)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audit_log")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audit_log", db_index=False
+    )
     ip = models.GenericIPAddressField(null=True, blank=True)
     action = models.CharField(max_length=64)
     details = models.TextField(blank=True, default="")
@@ -78,7 +80,9 @@ class UserSession(models.Model):
     key: the row names a session without being able to act as it).
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="browser_sessions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="browser_sessions", db_index=False
+    )
     key_hash = models.CharField(max_length=64, unique=True)
     created = models.DateTimeField(auto_now_add=True)
     last_seen = models.DateTimeField()

@@ -25,7 +25,9 @@ class ApiKey(models.Model):
     :func:`auth.services.api_key_delete_minted`).
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys", db_index=False
+    )
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=128)
     identifier = models.CharField(max_length=16, unique=True, editable=False)

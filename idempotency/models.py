@@ -18,7 +18,7 @@ class IdempotencyRecord(models.Model):
     again, and removed by :func:`idempotency.services.idempotency_prune`.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
     key_hash = models.CharField(max_length=64)
     fingerprint = models.CharField(max_length=64)
     method = models.CharField(max_length=8)

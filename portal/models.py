@@ -16,7 +16,7 @@ class Invite(models.Model):
     expires = models.DateTimeField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="invites_made",
-        editable=False,
+        editable=False, db_index=False,
     )  # fmt: skip
     used_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False

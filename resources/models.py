@@ -9,7 +9,9 @@ from django.db import models
 class SSHKey(models.Model):
     """An SSH public key; its MD5 fingerprint is unique across all users."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ssh_keys")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ssh_keys", db_index=False
+    )
     key = models.TextField()
     comment = models.CharField(max_length=256, blank=True, default="")
     fingerprint = models.CharField(max_length=47, unique=True)
@@ -32,7 +34,9 @@ class PGPKey(models.Model):
     per user; deleting the key clears the preference with it).
     """
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pgp_keys")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pgp_keys", db_index=False
+    )
     key = models.TextField()
     key_id = models.CharField(max_length=16)
     fingerprint = models.CharField(max_length=40, unique=True)
@@ -62,7 +66,9 @@ class Repository(models.Model):
         UNLISTED = "unlisted"
         PRIVATE = "private"
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="repositories")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="repositories", db_index=False
+    )
     name = models.CharField(max_length=256)
     description = models.TextField(blank=True, default="", max_length=4096)
     visibility = models.CharField(max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC)

@@ -16,7 +16,7 @@ class Event(models.Model):
     The webhooks issue fans each event out to one delivery per matching subscription.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="events")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="events", db_index=False)
     name = models.CharField(max_length=64)
     payload = models.JSONField()
     created = models.DateTimeField(auto_now_add=True)
@@ -31,7 +31,9 @@ class Event(models.Model):
 class Subscription(models.Model):
     """A user's webhook: ``url`` receives the ``events`` listed."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhooks")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhooks", db_index=False
+    )
     url = models.URLField(max_length=2048)
     events = ArrayField(models.CharField(max_length=64))
     created = models.DateTimeField(auto_now_add=True)
@@ -61,7 +63,7 @@ class Delivery(models.Model):
     NO_ANSWER = -1
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="deliveries")
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
     event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries")
     event_name = models.CharField(max_length=64)
     url = models.URLField(max_length=2048)
