@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,11 +13,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_application_model
+from rest_framework_simplejwt import state as jwt_state
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.services import audit_log_record
-from auth import keytext, revocation
+from auth import jws, keytext, revocation
 from auth.conf import auth_settings
 from auth.credentials import Credential
 from auth.memo import ExpiringCache
@@ -237,18 +240,45 @@ def credential_for_key(api_key: ApiKey) -> Credential:
 
 
 def _jwt_for(api_key: ApiKey) -> IssuedToken:
-    token = AccessToken()
+    """A JWT for the key's user and scopes, expiring with the key if it expires sooner.
+
+    The claims are what simplejwt's ``AccessToken`` holds (``token_type``, ``exp``, ``iat``,
+    ``jti``, ``user_id``) and ours; ``jwt_verify`` reads them back through simplejwt. Signed
+    by ``auth.jws`` on the fast path, by simplejwt's ``TokenBackend.encode`` (PyJWT) on the
+    reference path: the same bytes for the same claims.
+    """
     now = timezone.now()
     expires = now + timedelta(seconds=auth_settings().JWT_LIFETIME_SECONDS)
     if api_key.expires is not None and api_key.expires < expires:
         expires = api_key.expires
-    token.set_exp(from_time=now, lifetime=expires - now)
-    token["user_id"] = api_key.user_id
-    token[CLAIM_USERNAME] = api_key.user.username
-    token[CLAIM_KEY] = api_key.pk
-    token[CLAIM_SCOPES] = sorted(api_key.scopes)
+    claims = {
+        jwt_settings.TOKEN_TYPE_CLAIM: AccessToken.token_type,
+        "exp": int(expires.timestamp()),
+        "iat": int(now.timestamp()),
+        jwt_settings.JTI_CLAIM: uuid.uuid4().hex,
+        "user_id": api_key.user_id,
+        CLAIM_USERNAME: api_key.user.username,
+        CLAIM_KEY: api_key.pk,
+        CLAIM_SCOPES: sorted(api_key.scopes),
+    }
     expires_in_ms = max(0, int((expires - now).total_seconds() * 1000))
-    return IssuedToken(token=str(token), expires_in_ms=expires_in_ms)
+    return IssuedToken(token=jwt_encode(claims), expires_in_ms=expires_in_ms)
+
+
+def jwt_encode(claims: dict[str, Any]) -> str:
+    """``claims`` signed as simplejwt would sign them: ``auth.jws`` when the backend is plain HS256
+    with a key of full length (the fast path), else simplejwt's ``TokenBackend.encode``."""
+    backend = jwt_state.token_backend
+    if (
+        fast_paths()
+        and backend.algorithm == "HS256"
+        and backend.audience is None
+        and backend.issuer is None
+        and backend.json_encoder is None
+        and len(key := backend.prepared_signing_key) >= jws.MIN_KEY_BYTES
+    ):
+        return jws.hs256_encode(claims, key)
+    return backend.encode(claims)
 
 
 # JWTs this process verified, each until its own expiry: a client presents the same token
