@@ -83,7 +83,12 @@ def test_a_plain_hs256_backend_signs_without_pyjwt(monkeypatch):
     from rest_framework_simplejwt import state
 
     calls = []
-    monkeypatch.setattr(jwt.PyJWS, "encode", lambda *args, **kwargs: calls.append(args) or "")
+
+    def encode(*args, **kwargs):
+        calls.append(args)
+        return ""
+
+    monkeypatch.setattr(jwt.PyJWS, "encode", encode)
     monkeypatch.setattr(state, "token_backend", TokenBackend("HS256", "k" * 32))
     token = services.jwt_encode(dict(CLAIMS[0]))
     assert calls == []
