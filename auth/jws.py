@@ -4,10 +4,10 @@ A pure core (no Django). The key exchange mints one JWT per request; through sim
 ``TokenBackend.encode``, PyJWT checks the HMAC key's format on every call (PEM? an SSH key?
 DER, through cryptography?), builds and serialises the same header and copies the claims:
 minting (``auth.services._jwt_for``) took 36 us of CPU and 7 % of the exchange's
-instructions, and takes 16 us with this signer. The compact form is three base64url segments and one
-HMAC, and PyJWT has no public call that signs with a key prepared once, so the fast path
-writes it here. Verification is never done here: tokens are read back by simplejwt and
-PyJWT (``auth.services.jwt_verify``).
+instructions, and takes 16 us with this signer. The compact form is three base64url
+segments and one HMAC, and PyJWT has no public call that signs with a key prepared once, so
+the fast path writes it here. Verification is never done here: tokens are read back by
+simplejwt and PyJWT (``auth.services.jwt_verify``).
 
 ``tests/auth/test_jws.py`` checks that this writes exactly what PyJWT writes for the same
 claims and key, and the exchange runs both ways in CI (``API_FAST_PATHS=0``).
