@@ -19,7 +19,6 @@ from rest_framework import serializers, status
 from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from auth import services
 from auth.models import ApiKey
@@ -28,6 +27,7 @@ from auth.selectors import api_key_list
 from auth.views import no_store
 from core.client import client_ip
 from core.parsers import StringField
+from core.views import ApiView
 
 TAGS = ["credentials"]
 
@@ -53,7 +53,7 @@ CreatedEnvelope = inline_serializer("AppTokenCreatedEnvelope", {"token": AppToke
 ListEnvelope = inline_serializer("AppTokenList", {"tokens": AppTokenSerializer(many=True)})
 
 
-class AppTokenListView(APIView):
+class AppTokenListView(ApiView):
     """``GET`` the caller's app tokens (never a secret); ``POST {"title"}`` creates one."""
 
     required_scope = "apikeys"
@@ -83,7 +83,7 @@ class AppTokenListView(APIView):
         return no_store(Response({"token": body}, status=status.HTTP_201_CREATED))
 
 
-class AppTokenDetailView(APIView):
+class AppTokenDetailView(ApiView):
     """``GET``/``DELETE /api/v1/user/apptoken/:uuid``; deleting revokes its JWTs at once."""
 
     required_scope = "apikeys"

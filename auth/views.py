@@ -6,11 +6,10 @@ from typing import Any
 
 from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, generics, status
+from rest_framework import exceptions, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from auth import services
 from auth.models import ApiKey
@@ -26,7 +25,7 @@ from auth.serializers import (
 from core.client import client_ip
 from core.headers import WWW_AUTHENTICATE_VALUE
 from core.metrics import record_key_exchange
-from core.views import ListCreateView
+from core.views import ApiView, ListCreateView, RetrieveDestroyView
 
 
 def no_store(response: Response) -> Response:
@@ -35,7 +34,7 @@ def no_store(response: Response) -> Response:
     return response
 
 
-class AuthenticateView(APIView):
+class AuthenticateView(ApiView):
     """``POST /api/v1/authenticate?apiKey=<key>`` (or ``{"apiKey": ...}``) -> ``{"token", "expiresIn"}``.
 
     Hangar's exchange: ``expiresIn`` is in milliseconds. An unknown, revoked or expired
@@ -111,7 +110,7 @@ class ApiKeyListView(ListCreateView):
     get=extend_schema(operation_id="api_keys_retrieve", tags=["credentials"]),
     delete=extend_schema(operation_id="api_keys_destroy", tags=["credentials"], responses={204: None}),
 )
-class ApiKeyDetailView(generics.RetrieveDestroyAPIView):
+class ApiKeyDetailView(RetrieveDestroyView):
     """``GET``/``DELETE /api/v1/keys/:id``; deleting revokes every JWT minted from the key."""
 
     required_scope = "apikeys"

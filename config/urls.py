@@ -7,13 +7,12 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.generic import RedirectView
 from django_ratelimit.decorators import ratelimit
-from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
 from accounts import urls as accounts_urls
 from auth import urls as auth_urls
 from auth.oauth.views import SwaggerCallbackView
 from config.metrics import metrics_view
-from config.views import ApiRootView, HealthView, SchemaView, VersionView, favicon
+from config.views import ApiRootView, HealthView, RedocView, SchemaView, SwaggerView, VersionView, favicon
 from core.headers import API_V1
 from core.routing import route
 from portal import urls as portal_urls
@@ -39,8 +38,8 @@ api_v1: list[URLPattern | URLResolver] = [
     route("version", VersionView.as_view(), "version"),
     route("health", HealthView.as_view(), "health"),
     route("schema", SchemaView.as_view(), "schema"),
-    route("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
-    route("redoc", csp_update(REDOC_CSP)(SpectacularRedocView.as_view(url_name="schema")), "redoc"),
+    route("docs", SwaggerView.as_view(url_name="schema"), "docs"),
+    route("redoc", csp_update(REDOC_CSP)(RedocView.as_view(url_name="schema")), "redoc"),
     # Swagger UI's OAuth callback, beside the docs page where it looks for it
     route(r"oauth2-redirect\.html", SwaggerCallbackView.as_view(), "docs-oauth2-redirect"),
     *accounts_urls.urlpatterns,

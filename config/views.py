@@ -20,16 +20,16 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.gzip import gzip_page
 from drf_spectacular.utils import extend_schema, inline_serializer
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from core import caches
 from core.errors import RETRY_AFTER_SECONDS, is_unavailable
 from core.redis import get_redis
+from core.views import ApiView, ApiViewMixin
 
 # The links of the API root: its name -> the URL name of the route.
 ROOT_LINKS = {
@@ -53,7 +53,7 @@ ROOT_LINKS = {
 }
 
 
-class ApiRootView(APIView):
+class ApiRootView(ApiView):
     """The resources of this API, each with its URL. No credential needed.
 
     Start with the [docs](/api/v1/docs): every route, with "Try it out". Then trade an API
@@ -89,7 +89,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 
 @method_decorator(gzip_page, name="dispatch")
-class SchemaView(SpectacularAPIView):
+class SchemaView(ApiViewMixin, SpectacularAPIView):
     """The OpenAPI document: YAML, or JSON with ``Accept: application/json`` or ``?format=json``.
 
     Rendered once per process for each (media type, version) and kept, since the routes
@@ -128,7 +128,15 @@ def forget_rendered_schemas(**kwargs: Any) -> None:
     SchemaView.rendered.clear()
 
 
-class VersionView(APIView):
+class SwaggerView(ApiViewMixin, SpectacularSwaggerView):
+    """``/api/v1/docs``: drf-spectacular's Swagger UI page."""
+
+
+class RedocView(ApiViewMixin, SpectacularRedocView):
+    """``/api/v1/redoc``: drf-spectacular's Redoc page."""
+
+
+class VersionView(ApiView):
     """``GET /api/v1/version`` -> ``{"version": "1.2.3"}``; the major number changes only on breaking changes."""
 
     permission_classes = [AllowAny]
@@ -183,7 +191,7 @@ def service_state() -> ServiceStateSerializer:
     return ServiceStateSerializer()
 
 
-class HealthView(APIView):
+class HealthView(ApiView):
     """``GET /api/v1/health`` for load balancers: 200 when every backing service is up, else 503."""
 
     permission_classes = [AllowAny]

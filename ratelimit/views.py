@@ -11,10 +11,10 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from core.client import client_ip
 from core.context import api_context
+from core.views import ApiView
 from ratelimit import headers, services
 
 ScopeStatus = inline_serializer(
@@ -30,7 +30,7 @@ ScopeStatus = inline_serializer(
 )
 
 
-class RateLimitView(APIView):
+class RateLimitView(ApiView):
     """Every scope that applies to the caller, with what is left of it. Looking costs nothing."""
 
     permission_classes = [AllowAny]

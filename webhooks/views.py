@@ -11,11 +11,10 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from auth.principal import request_credential, request_user_id
 from core.client import client_ip
-from core.views import ListView
+from core.views import ApiView, ListView
 from webhooks.catalogue import catalogue
 from webhooks.keys import public_keys
 from webhooks.models import Delivery, Subscription
@@ -66,7 +65,7 @@ class SubscriptionMixin:
         return subscription
 
 
-class SubscriptionDetailView(SubscriptionMixin, APIView):
+class SubscriptionDetailView(SubscriptionMixin, ApiView):
     """``GET``/``DELETE /user/webhooks/:id``."""
 
     required_scope = "webhooks"
@@ -92,7 +91,7 @@ class DeliveryListView(SubscriptionMixin, ListView):
         return Delivery.objects.filter(subscription=self.subscription(self.request, self.kwargs["webhook_id"]))
 
 
-class DeliveryDetailView(SubscriptionMixin, APIView):
+class DeliveryDetailView(SubscriptionMixin, ApiView):
     """``GET /user/webhooks/:id/deliveries/:uuid``."""
 
     required_scope = "webhooks"
@@ -127,7 +126,7 @@ class RedeliverView(DeliveryDetailView):
     http_method_names = ["post", "options"]
 
 
-class WebhookTestView(SubscriptionMixin, APIView):
+class WebhookTestView(SubscriptionMixin, ApiView):
     """``POST /user/webhooks/:id/test`` -> 202: sends a ``webhook:test`` delivery."""
 
     required_scope = "webhooks"
@@ -139,7 +138,7 @@ class WebhookTestView(SubscriptionMixin, APIView):
         return Response({"id": str(delivery.uuid)}, status=status.HTTP_202_ACCEPTED)
 
 
-class ReplayView(SubscriptionMixin, APIView):
+class ReplayView(SubscriptionMixin, ApiView):
     """``POST /user/webhooks/:id/replay`` ``{"since": "<RFC 3339>"}`` -> 202: sends the subscription's
     failed deliveries created since then again, with the same ids and bodies (audit-logged)."""
 
@@ -159,7 +158,7 @@ class ReplayView(SubscriptionMixin, APIView):
         return Response({"replayed": count}, status=status.HTTP_202_ACCEPTED)
 
 
-class EventCatalogueView(APIView):
+class EventCatalogueView(ApiView):
     """``GET /webhooks/events``: every event, the scope to subscribe, its payload's JSON Schema."""
 
     permission_classes = [AllowAny]
@@ -188,7 +187,7 @@ class EventCatalogueView(APIView):
         return Response({"events": catalogue()})
 
 
-class SigningKeysView(APIView):
+class SigningKeysView(ApiView):
     """``GET /webhooks/keys``: the public keys that sign deliveries (base64, raw Ed25519)."""
 
     permission_classes = [AllowAny]

@@ -14,11 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import generics, serializers, status
+from rest_framework import serializers, status
 from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from auth.oauth import services
 from auth.oauth.serializers import (
@@ -30,7 +29,7 @@ from auth.oauth.serializers import (
 from auth.principal import load_user, request_user_id
 from auth.views import no_store
 from core.client import client_ip
-from core.views import ListCreateView, ListView
+from core.views import ApiView, ListCreateView, ListView, RetrieveUpdateDestroyView
 
 TAGS = ["oauth"]
 
@@ -70,7 +69,7 @@ class OAuthAppListView(ListCreateView):
     ),
     delete=extend_schema(operation_id="oauth_apps_destroy", tags=TAGS, responses={204: None}),
 )
-class OAuthAppDetailView(generics.RetrieveUpdateDestroyAPIView):
+class OAuthAppDetailView(RetrieveUpdateDestroyView):
     """``GET``/``PUT``/``DELETE /api/v1/oauth/apps/:client_id``. Deleting revokes every token at once."""
 
     required_scope = "oauthapps"
@@ -92,7 +91,7 @@ class OAuthAppDetailView(generics.RetrieveUpdateDestroyAPIView):
         services.oauth_app_delete(application=instance, ip=client_ip(self.request))
 
 
-class OAuthAppSecretView(APIView):
+class OAuthAppSecretView(ApiView):
     """``POST /api/v1/oauth/apps/:client_id/rotate-secret``: a new client secret, shown once in
     the answer; the old one stops working at once. A public client has none (400)."""
 
@@ -125,7 +124,7 @@ class AuthorizationListView(ListView):
         return services.oauth_authorizations(user_id=request_user_id(self.request))
 
 
-class AuthorizationDetailView(APIView):
+class AuthorizationDetailView(ApiView):
     """``DELETE /api/v1/oauth/authorizations/:client_id``: revoke every token of yours for the app."""
 
     required_scope = "oauthapps"

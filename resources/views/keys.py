@@ -12,11 +12,10 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
-from rest_framework.views import APIView
 
 from auth.principal import load_user, request_user_id
 from core.client import client_ip
-from core.views import ListView
+from core.views import ApiView, ListView
 from resources import selectors
 from resources import serializers as s
 from resources.models import PGPKey, SSHKey
@@ -76,7 +75,7 @@ class KeyListView(ListView):
         return Response(kind.serializer(key).data, status=status.HTTP_201_CREATED)
 
 
-class KeyDetailView(APIView):
+class KeyDetailView(ApiView):
     """``GET``/``DELETE /user/<kind>-keys/:id`` (your own keys)."""
 
     required_scope = "keys"
@@ -126,7 +125,7 @@ class SSHKeyDetailView(KeyDetailView):
     kind = SSH
 
 
-class SSHKeyLookupView(APIView):
+class SSHKeyLookupView(ApiView):
     """``GET /ssh-key/:b64``: anyone may look a key up by its base64 blob."""
 
     allow_anonymous_read = True
@@ -157,7 +156,7 @@ class PGPKeyDetailView(KeyDetailView):
     kind = PGP
 
 
-class PGPKeyLookupView(APIView):
+class PGPKeyLookupView(ApiView):
     """``GET /pgp-key/:fingerprint``: anyone may look a key up by fingerprint (or key id)."""
 
     allow_anonymous_read = True

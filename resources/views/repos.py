@@ -9,11 +9,10 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from auth.principal import load_user, request_user_id
 from core.client import client_ip
-from core.views import ListView
+from core.views import ApiView, ListView
 from resources import serializers as s
 from resources.models import Repository
 from resources.selectors import RepoQuery
@@ -74,7 +73,7 @@ class UserRepositoryListView(ListView):
         return RepoQuery(owner_id=user_id_or_404(self.kwargs["username"]), viewer_id=caller_id(self.request))
 
 
-class RepositoryDetailView(APIView):
+class RepositoryDetailView(ApiView):
     """``GET``/``PUT``/``DELETE /repos/:name``; PUT may rename, ``""`` means unchanged."""
 
     required_scope = "repos"
@@ -102,7 +101,7 @@ class RepositoryDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class UserRepositoryDetailView(APIView):
+class UserRepositoryDetailView(ApiView):
     """``GET /~name/repos/:name``: public and unlisted repositories by name; private ones are 404."""
 
     required_scope = "repos"
@@ -114,7 +113,7 @@ class UserRepositoryDetailView(APIView):
         return Response(s.RepositorySerializer(found(theirs.row(name))).data)
 
 
-class ReadmeView(APIView):
+class ReadmeView(ApiView):
     """``GET``/``PUT``/``DELETE /repos/:name/readme``: the README override, ``{"readme": "..."}``."""
 
     required_scope = "repos"

@@ -5,17 +5,17 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from auth.principal import request_user_id
 from core.client import client_ip
+from core.views import ApiView
 from resources import selectors
 from resources import serializers as s
 from resources.services.profile import profile_update
 from resources.views.common import caller_id, user_or_404
 
 
-class UserView(APIView):
+class UserView(ApiView):
     """``GET /user``: the caller's own profile, full form. Any credential, any scope."""
 
     # any credential, any scope: the pipeline refuses anonymous callers (no allow_anonymous_read)
@@ -25,7 +25,7 @@ class UserView(APIView):
         return Response(s.UserSerializer(selectors.user_get(user_id=request_user_id(request))).data)
 
 
-class UserDetailView(APIView):
+class UserDetailView(ApiView):
     """``GET /user/~name``: your own profile in full, anyone else's public fields."""
 
     allow_anonymous_read = True
@@ -37,7 +37,7 @@ class UserDetailView(APIView):
         return Response(serializer(user).data)
 
 
-class ProfileView(APIView):
+class ProfileView(ApiView):
     """``GET``/``PUT /user/profile``; PUT takes ``email, url, location, bio, use_pgp_key``."""
 
     required_scope = "profile"
