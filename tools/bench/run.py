@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from bench.boot import ROOT, boot, unlimited
@@ -155,14 +156,17 @@ def cost_of(method: str, path: str, headers: dict[str, str], body: str | None = 
 
 
 class Server:
-    def __init__(self, app: str, **env: str) -> None:
+    """``app`` under gunicorn with ``root``'s gunicorn.conf.py, from ``root`` (another checkout's
+    code for ``bench.ab``), on a free port; ``env`` on top of this process's environment."""
+
+    def __init__(self, app: str, *, root: Path = ROOT, **env: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         environment = {**os.environ, "GUNICORN_ACCESS_LOG": "/dev/null", **env}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", app, "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{self.port}",
+            [sys.executable, "-m", "gunicorn", app, "-c", str(root / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{self.port}",
              "--pythonpath", str(ROOT / "tools")],  # the floor is bench.floor.wsgi
-            cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            cwd=root, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
